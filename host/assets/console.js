@@ -1,0 +1,69 @@
+// Huitang console: the only script. Forms marked data-api post JSON to the API with the CSRF
+// header and show the bilingual refusal; live regions re-fetch their fragment on every change
+// the event stream reports; buttons marked data-print print the page.
+"use strict";
+(function () {
+  const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
+  const lang = meta("lang") || "zh";
+  const live = document.getElementById("live");
+  const flash = document.getElementById("flash");
+  let pending = null;
+
+  function refresh() {
+    if (!live) return;
+    const lq = "?lang=" + lang;
+    fetch(live.dataset.live + lq, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => { live.innerHTML = html; live.dataset.refreshed = String(Date.now()); })
+      .catch(() => {});
+  }
+  function soon() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh(); }, 100);
+  }
+  function say(text, isError) {
+    if (!flash) return;
+    flash.textContent = text || "";
+    flash.className = "flash" + (isError ? " error" : "");
+  }
+
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target;
+    if (!form.matches("form[data-api]")) return;
+    ev.preventDefault();
+    const body = {};
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      body[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    }
+    const res = await fetch(form.getAttribute("action"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": meta("csrf-token") },
+      body: JSON.stringify(body),
+    });
+    if (res.ok) {
+      say("", false);
+      if (form.hasAttribute("data-reload")) { location.reload(); return; }
+      if (form.querySelector("input[type=text], input:not([type])")) form.reset();
+      refresh();
+    } else {
+      const e = await res.json().catch(() => ({}));
+      say((lang === "en" ? e.message_en : e.message_zh) || ("HTTP " + res.status), true);
+    }
+  });
+
+  document.addEventListener("click", (ev) => {
+    if (ev.target.closest("[data-print]")) window.print();
+  });
+
+  if (live && window.EventSource) {
+    const es = new EventSource("/api/events");
+    es.addEventListener("change", (e) => {
+      const c = JSON.parse(e.data || "{}");
+      if (!c.meeting || c.meeting === live.dataset.meeting) soon();
+    });
+    es.addEventListener("lagged", soon);
+    es.onopen = soon;
+  }
+})();

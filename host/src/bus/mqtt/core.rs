@@ -1,0 +1,361 @@
+//! The host's side of the MQTT transport as a sans-IO state machine: (topic, payload) in,
+//! terminal events and (topic, payload, retain) publications out. The rumqttc shell
+//! (`shell.rs`) only moves packets.
+//!
+//! Checks, in order, on every message from a terminal (each failure is logged in Chinese and
+//! English, counted, and nothing is handed to the meeting):
+//! topic layout and hall → terminal in the seat map → payload decodes (≤ 1024 bytes, unknown
+//! fields rejected) → a `Hello`'s hardware id matches the topic's terminal id → envelope `seq`
+//! not among the last 64 (QoS 1 redelivery) → event not already handed over (terminal, event).
+//!
+//! Vote state is published **retained** on every seat's down topic, so a terminal that
+//! (re)subscribes mid-vote receives it from the broker even before the host notices it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use huitang_protocol::mqtt::{self, Channel, Envelope, LinkState, StatusPayload};
+use huitang_protocol::{Down, Timestamp, Up};
+
+use crate::bus::dedup::{EnvelopeWindow, EventDedup, Seen};
+use crate::bus::terminal::{
+    LinkCounters, OfflineReason, Order, Target, TerminalCommand, TerminalEvent, TerminalEventKind,
+    TerminalId,
+};
+use crate::bus::vote_state::VoteInProgress;
+use crate::meeting::SeatId;
+
+/// A message to publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Topic.
+    pub topic: String,
+    /// JSON payload.
+    pub payload: Vec<u8>,
+    /// Retained (vote state).
+    pub retain: bool,
+}
+
+#[derive(Debug)]
+struct Term {
+    seat: SeatId,
+    window: EnvelopeWindow,
+    dedup: EventDedup,
+    online: bool,
+    seq: u32,
+    faults: u8,
+    counters: LinkCounters,
+}
+
+/// The MQTT side of the hall.
+#[derive(Debug)]
+pub struct MqttHost {
+    hall: String,
+    terms: BTreeMap<String, Term>,
+    vote: VoteInProgress,
+    out: VecDeque<Outgoing>,
+    events: VecDeque<TerminalEvent>,
+    rejected: u64,
+}
+
+impl MqttHost {
+    /// The host for `hall` with its MQTT seat map. `wall_ms` seeds the host's envelope
+    /// counters, so a restarted host does not reuse numbers terminals still remember.
+    pub fn new(hall: &str, seats: &[(TerminalId, SeatId)], wall_ms: u64) -> MqttHost {
+        let start = (wall_ms / 100) as u32;
+        MqttHost {
+            hall: hall.to_owned(),
+            terms: seats
+                .iter()
+                .map(|(t, s)| {
+                    (
+                        t.0.clone(),
+                        Term {
+                            seat: *s,
+                            window: EnvelopeWindow::default(),
+                            dedup: EventDedup::default(),
+                            online: false,
+                            seq: start,
+                            faults: 0,
+                            counters: LinkCounters::default(),
+                        },
+                    )
+                })
+                .collect(),
+            vote: VoteInProgress::default(),
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+            rejected: 0,
+        }
+    }
+
+    /// The topic filters to subscribe to (again after every `ConnAck`).
+    pub fn subscriptions(&self) -> Vec<String> {
+        [Channel::Up, Channel::Status]
+            .into_iter()
+            .map(|c| mqtt::filter_all_seats(&self.hall, c).expect("hall id validated at start"))
+            .collect()
+    }
+
+    /// Whether this transport carries `seat`.
+    pub fn has_seat(&self, seat: SeatId) -> bool {
+        self.terms.values().any(|t| t.seat == seat)
+    }
+
+    /// Messages refused (bad topic, unknown terminal, malformed payload, impersonation).
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Each terminal: id, seat, online, counters.
+    pub fn seats(&self) -> impl Iterator<Item = (TerminalId, SeatId, bool, LinkCounters)> + '_ {
+        self.terms
+            .iter()
+            .map(|(id, t)| (TerminalId(id.clone()), t.seat, t.online, t.counters))
+    }
+
+    /// The next message to publish.
+    pub fn poll_outgoing(&mut self) -> Option<Outgoing> {
+        self.out.pop_front()
+    }
+
+    /// The next terminal event.
+    pub fn poll_event(&mut self) -> Option<TerminalEvent> {
+        self.events.pop_front()
+    }
+
+    fn reject(&mut self, terminal: Option<&str>, why: std::fmt::Arguments<'_>) {
+        self.rejected += 1;
+        if let Some(t) = terminal.and_then(|t| self.terms.get_mut(t)) {
+            t.counters.malformed += 1;
+        }
+        tracing::warn!(
+            terminal = terminal.unwrap_or("?"),
+            "拒绝终端消息 / message refused: {why}"
+        );
+    }
+
+    fn emit(&mut self, id: &str, kind: TerminalEventKind) {
+        let seat = self.terms.get(id).map(|t| t.seat);
+        self.events.push_back(TerminalEvent {
+            terminal: TerminalId(id.to_owned()),
+            seat,
+            kind,
+        });
+    }
+
+    /// A message arrived on `topic`. `wall_ms`: now, for `TimeSync`.
+    pub fn handle_publish(&mut self, topic: &str, payload: &[u8], wall_ms: u64) {
+        let t = match mqtt::parse_topic(topic) {
+            Ok(t) if t.hall == self.hall => t,
+            Ok(_) => return,
+            Err(e) => return self.reject(None, format_args!("{e}")),
+        };
+        if !self.terms.contains_key(&t.terminal) {
+            return self.reject(
+                Some(&t.terminal),
+                format_args!(
+                    "终端 {} 不在座位表中 / terminal {} is not in the seat map",
+                    t.terminal, t.terminal
+                ),
+            );
+        }
+        match t.channel {
+            Channel::Status => self.on_status(&t.terminal, payload),
+            Channel::Up => self.on_up(&t.terminal, payload, wall_ms),
+            Channel::Down => {}
+        }
+    }
+
+    fn on_status(&mut self, id: &str, payload: &[u8]) {
+        let state = match StatusPayload::from_json(payload) {
+            Ok(s) => s.state,
+            Err(e) => return self.reject(Some(id), format_args!("status: {e}")),
+        };
+        let term = self.terms.get_mut(id).expect("checked by caller");
+        match state {
+            LinkState::Online => {}
+            LinkState::Offline if term.online => {
+                term.online = false;
+                term.counters.offline += 1;
+                tracing::warn!(terminal = id, seat = %term.seat, "座位终端离线 / seat offline (MQTT)");
+                self.emit(
+                    id,
+                    TerminalEventKind::Offline {
+                        reason: OfflineReason::Disconnected,
+                    },
+                );
+            }
+            LinkState::Offline => {}
+        }
+    }
+
+    fn on_up(&mut self, id: &str, payload: &[u8], wall_ms: u64) {
+        let env: Envelope<Up> = match mqtt::decode_json(payload) {
+            Ok(env) => env,
+            Err(e) => return self.reject(Some(id), format_args!("{e}")),
+        };
+        if let Up::Hello {
+            hardware_id,
+            firmware,
+            capabilities,
+        } = &env.msg
+        {
+            let hw = hardware_id.to_string();
+            if is_hardware_id(id) && hw != id {
+                return self.reject(
+                    Some(id),
+                    format_args!(
+                        "Hello 的硬件编号 {hw} 与主题 {id} 不符 / Hello hardware id {hw} does not match topic terminal {id}"
+                    ),
+                );
+            }
+            let (firmware, capabilities) = (*firmware, *capabilities);
+            let term = self.terms.get_mut(id).expect("checked by caller");
+            term.window.reset();
+            term.window.accept(env.seq);
+            term.dedup.reset();
+            term.online = true;
+            term.counters.received += 1;
+            self.send(id, Down::Welcome, false);
+            self.send(
+                id,
+                Down::TimeSync {
+                    now: Timestamp(wall_ms),
+                },
+                false,
+            );
+            for msg in self.vote.replay() {
+                self.send(id, msg, false);
+            }
+            tracing::info!(terminal = id, "座位终端登记 / seat said hello (MQTT)");
+            self.emit(
+                id,
+                TerminalEventKind::Online {
+                    fresh: true,
+                    firmware: Some(firmware),
+                    capabilities: Some(capabilities),
+                },
+            );
+            return;
+        }
+        let term = self.terms.get_mut(id).expect("checked by caller");
+        if !term.window.accept(env.seq) {
+            term.counters.duplicates += 1;
+            return;
+        }
+        term.counters.received += 1;
+        if !term.online {
+            term.online = true;
+            self.emit(
+                id,
+                TerminalEventKind::Online {
+                    fresh: false,
+                    firmware: None,
+                    capabilities: None,
+                },
+            );
+        }
+        let term = self.terms.get_mut(id).expect("checked by caller");
+        match env.msg {
+            Up::Status { faults, .. } => {
+                if faults.0 != term.faults {
+                    term.faults = faults.0;
+                    self.emit(id, TerminalEventKind::Faults(faults));
+                }
+            }
+            Up::Nack { code } => {
+                term.counters.nacks += 1;
+                self.emit(id, TerminalEventKind::Refused { code });
+            }
+            Up::Ack => {}
+            ref msg => {
+                let Some(kind) = TerminalEventKind::from_up(msg) else {
+                    return;
+                };
+                let seq = kind.event_seq().expect("events carry a seq");
+                match term.dedup.check(seq) {
+                    Seen::New => {
+                        term.counters.events += 1;
+                        self.emit(id, kind);
+                    }
+                    Seen::InProgress => term.counters.duplicates += 1,
+                    Seen::Recorded => {
+                        term.counters.duplicates += 1;
+                        self.send(id, Down::EventAck { event: seq }, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Queues a command. Returns false when no MQTT terminal is addressed.
+    pub fn submit(&mut self, command: TerminalCommand) -> bool {
+        let msg = command.order.to_down();
+        let id = match &command.to {
+            Target::All => {
+                let retain = command.order.is_vote_state();
+                if retain {
+                    self.vote.note(&msg);
+                }
+                let ids: Vec<String> = self.terms.keys().cloned().collect();
+                for id in ids {
+                    self.send(&id, msg.clone(), retain);
+                }
+                return true;
+            }
+            Target::Seat(seat) => self
+                .terms
+                .iter()
+                .find(|(_, t)| t.seat == *seat)
+                .map(|(id, _)| id.clone()),
+            Target::Terminal(id) => self.terms.contains_key(&id.0).then(|| id.0.clone()),
+        };
+        let Some(id) = id else { return false };
+        if let Order::EventAck(event) = command.order
+            && let Some(t) = self.terms.get_mut(&id)
+        {
+            t.dedup.recorded(event);
+        }
+        self.send(&id, msg, false);
+        true
+    }
+
+    fn send(&mut self, id: &str, msg: Down, retain: bool) {
+        let Some(term) = self.terms.get_mut(id) else {
+            return;
+        };
+        term.seq = term.seq.wrapping_add(1);
+        term.counters.sent += 1;
+        let topic = mqtt::topic(&self.hall, id, Channel::Down).expect("ids validated");
+        self.out.push_back(Outgoing {
+            topic,
+            payload: mqtt::encode_json(&Envelope::new(term.seq, msg)),
+            retain,
+        });
+    }
+
+    /// The broker connection dropped: every terminal is out of sight until it reconnects.
+    pub fn broker_lost(&mut self) {
+        let gone: Vec<String> = self
+            .terms
+            .iter_mut()
+            .filter(|(_, t)| t.online)
+            .map(|(id, t)| {
+                t.online = false;
+                id.clone()
+            })
+            .collect();
+        for id in gone {
+            self.emit(
+                &id,
+                TerminalEventKind::Offline {
+                    reason: OfflineReason::BrokerLost,
+                },
+            );
+        }
+    }
+}
+
+fn is_hardware_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}

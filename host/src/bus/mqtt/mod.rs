@@ -1,0 +1,7 @@
+//! The MQTT transport: a sans-IO core ([`MqttHost`]) and its rumqttc shell ([`run_mqtt`]).
+
+mod core;
+mod shell;
+
+pub use core::{MqttHost, Outgoing};
+pub use shell::{MqttSettings, MqttSnapshot, run_mqtt};

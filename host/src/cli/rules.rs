@@ -1,0 +1,258 @@
+//! `huitang rules list | show CITY | check FILE`: the city rulebooks a clerk can read, with
+//! every rule's clause, and a validator for a hall's own rulebook file (errors with line
+//! numbers; exit 0 valid, 1 invalid, 2 unreadable or unknown).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use huitang::meeting::explain::citation_zh;
+use huitang::meeting::rulebook::{
+    Cited, DecisionMode, KindRules, MeetingRules, Source, Threshold, embedded_cities,
+};
+use huitang::meeting::{QuorumRule, Rulebook, RulebookError};
+
+use super::EXIT_BAD_INPUT;
+
+/// `huitang rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rulebooks shipped in the binary and their meeting kinds.
+    List,
+    /// Show a city's rules (or a rulebook file's), every rule with its clause.
+    Show {
+        /// City id or rulebook file path.
+        city: String,
+        /// Only this meeting kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Print the rulebook as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a rulebook file; problems are printed with line numbers.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+/// Runs `huitang rules ...`.
+pub fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RulesCommand::List => list(),
+        RulesCommand::Show { city, kind, json } => show(&city, kind.as_deref(), json),
+        RulesCommand::Check { file } => Ok(check(&file)),
+    }
+}
+
+fn list() -> anyhow::Result<ExitCode> {
+    for city in embedded_cities() {
+        let book = Rulebook::embedded(&city)?;
+        println!("{:<11} {} / {}", book.city, book.name_zh, book.name_en);
+        println!("            {}", book.document);
+        for k in &book.kinds {
+            let law = if k.quorum.source == Source::Law {
+                ""
+            } else {
+                "（本会堂政策 hall policy）"
+            };
+            println!(
+                "            - {:<15} {}  法定人数 quorum: {}{}",
+                k.id,
+                k.name_zh,
+                rule_zh(k.quorum.rule),
+                law
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(city: &str, kind: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let book = match Rulebook::resolve(city) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("huitang rules show: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let kinds: Vec<&KindRules> = match kind {
+        Some(k) => match book.kind(k) {
+            Ok(k) => vec![k],
+            Err(e) => {
+                eprintln!("huitang rules show: {e}");
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+        None => book.kinds.iter().collect(),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&kinds)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} ({}) — {}", book.name_zh, book.city, book.document);
+    for k in kinds {
+        let rules = book.meeting_rules(&k.id)?;
+        print_kind(&rules);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_kind(rules: &MeetingRules) {
+    let k = &rules.kind;
+    let roles = |ids: &[String]| {
+        ids.iter()
+            .map(|r| rules.role_zh(r))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    println!();
+    println!("[{}] {} / {}", k.id, k.name_zh, k.name_en);
+    line(
+        rules,
+        "组成人员 composition",
+        &roles(&k.composition.roles),
+        &k.composition,
+    );
+    line(rules, "列席 observers", &k.observers.who, &k.observers);
+    line(
+        rules,
+        "主持 presiding",
+        &roles(&k.presiding.roles),
+        &k.presiding,
+    );
+    line(rules, "法定人数 quorum", rule_zh(k.quorum.rule), &k.quorum);
+    let decision = match (k.decision.mode, k.decision.threshold) {
+        (DecisionMode::ChairDecides, _) => {
+            "首长负责制：主持人决定，表决仅供参考 (chair decides; votes are advisory)".to_owned()
+        }
+        (DecisionMode::Binding, Some(t)) => format!("表决生效：{}", threshold_zh(t)),
+        (DecisionMode::Binding, None) => "表决生效（未写门槛）".to_owned(),
+    };
+    line(rules, "决策 decision", &decision, &k.decision);
+    for l in &k.leave {
+        let who = if l.roles.is_empty() {
+            "全体参会人员".to_owned()
+        } else {
+            roles(&l.roles)
+        };
+        let mut v = format!(
+            "{who} → {}",
+            l.approvers
+                .iter()
+                .map(|r| rules.role_zh(r))
+                .collect::<Vec<_>>()
+                .join("或")
+        );
+        if let Some(via) = &l.via {
+            v.push_str(&format!("（经{}）", rules.role_zh(via)));
+        }
+        if let Some(to) = &l.report_to {
+            v.push_str(&format!("，报{}", rules.role_zh(to)));
+        }
+        if l.written {
+            v.push_str("，须书面 (written)");
+        }
+        if l.in_advance {
+            v.push_str("，须提前 (in advance)");
+        }
+        line(rules, "请假 leave", &v, l);
+    }
+    let s = &k.substitutes;
+    let subs = match (s.allowed, s.requires_approved_leave, s.counts) {
+        (false, _, _) => "不得代会 (not allowed)".to_owned(),
+        (true, after, counts) => format!(
+            "允许{}，{} (allowed{}, {})",
+            if after {
+                "（请假经同意后）"
+            } else {
+                ""
+            },
+            if counts {
+                "计入实到"
+            } else {
+                "不计入实到"
+            },
+            if after { " after approved leave" } else { "" },
+            if counts { "counted" } else { "not counted" }
+        ),
+    };
+    line(rules, "代会 substitutes", &subs, s);
+    let remote = if k.remote.counts {
+        "计入实到 (counted)"
+    } else {
+        "记录但不计入 (recorded, not counted)"
+    };
+    line(rules, "视频参会 remote", remote, &k.remote);
+    let signers = if k.minutes.signers.is_empty() {
+        "未规定 (not stated)".to_owned()
+    } else {
+        k.minutes
+            .signers
+            .iter()
+            .map(|r| rules.role_zh(r))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    line(rules, "纪要签发 minutes", &signers, &k.minutes);
+}
+
+fn line(rules: &MeetingRules, label: &str, value: &str, rule: &dyn Cited) {
+    println!("  {label}: {value}{}", citation_zh(rules, rule));
+    if let Some(note) = rule.citation().note {
+        println!("      注 note: {note}");
+    }
+}
+
+fn rule_zh(rule: QuorumRule) -> &'static str {
+    match rule {
+        QuorumRule::MoreThanHalf => "超过应到人数的半数 (more than half)",
+        QuorumRule::HalfOrMore => "应到人数的半数以上，含本数 (half or more)",
+        QuorumRule::None => "不设 (none)",
+    }
+}
+
+fn threshold_zh(t: Threshold) -> &'static str {
+    match t {
+        Threshold::MajorityOfPresent => "超过出席人数的半数 (majority of those present)",
+        Threshold::MajorityOfExpected => "超过应到人数的半数 (majority of the composition)",
+        Threshold::TwoThirdsOfPresent => "出席人数的三分之二以上 (two thirds of those present)",
+        Threshold::TwoThirdsOfExpected => "应到人数的三分之二以上 (two thirds of the composition)",
+    }
+}
+
+fn check(file: &std::path::Path) -> ExitCode {
+    match Rulebook::load_file(file) {
+        Ok(book) => {
+            let policy = book
+                .kinds
+                .iter()
+                .map(|k| {
+                    k.cited_rules()
+                        .iter()
+                        .filter(|r| r.citation().source == Source::HallPolicy)
+                        .count()
+                })
+                .sum::<usize>();
+            println!(
+                "{}: 有效 / valid — {} ({}), {} 种会议 kinds: {}; {} 条本会堂政策 hall-policy values",
+                file.display(),
+                book.name_zh,
+                book.city,
+                book.kinds.len(),
+                book.kind_ids().join(", "),
+                policy
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e @ RulebookError::Io { .. }) => {
+            eprintln!("{e}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

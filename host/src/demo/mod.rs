@@ -1,0 +1,329 @@
+//! `huitang demo`: the whole hall on embedded defaults, in one process.
+//!
+//! - the ledger in SQLite under the data directory (a restart replays it);
+//! - an embedded MQTT broker (rumqttd) on a free loopback port;
+//! - a virtual hall of real seat firmware: two RS-485 segments on pseudo-terminals, paced at
+//!   115200 baud, and a group of MQTT seats;
+//! - the bus masters and the dispatcher that turn seat traffic into meeting commands;
+//! - a virtual county site: the vendor-MCU adapter against the in-process fake MCU, so a
+//!   county room connects by video link and its link state shows on the console;
+//! - the console, the hall display and the API;
+//! - [`autopilot`]: attendees who tap in and vote through the seats.
+//!
+//! Ctrl-C stops it cleanly: the web server drains, the ledger commits what is queued.
+
+pub mod autopilot;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use huitang_hallsim::{MqttSeatSettings, VirtualHall, start_embedded_broker};
+
+use crate::app::{self, Hall, run_video_link};
+use std::collections::BTreeMap;
+
+use crate::bus::dispatch::run_dispatch;
+use crate::bus::hall_port::HallPort;
+use crate::bus::mqtt::MqttSettings;
+use crate::bus::{BusHub, BusMonitor};
+use crate::ledger::Ledger;
+use crate::video::mcu_fake::{FakeBehaviour, FakeMcu};
+use crate::video::{McuConfig, SiteConfig, SupervisorConfig, VideoGateway, mcu_gateway};
+use crate::web::hall::demo::{DEMO_USERS, demo_config, demo_users};
+use crate::web::hall::{CoreHall, format_local};
+use crate::web::service::{Actor, HallCommand, HallService};
+use crate::web::{SessionPolicy, WebConfig};
+
+/// What `huitang demo` runs.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Where the ledger lives.
+    pub data_dir: PathBuf,
+    /// Where the console listens; a taken port falls back to a free one.
+    pub listen: SocketAddr,
+    /// The city whose rulebook the scheduled meeting follows.
+    pub rulebook: String,
+    /// Seats on each of the two RS-485 segments.
+    pub serial_seats_per_bus: usize,
+    /// Seats on MQTT.
+    pub mqtt_seats: usize,
+    /// Play attendees who tap in and vote.
+    pub autopilot: bool,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            data_dir: PathBuf::from("huitang-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            rulebook: "wuxi".into(),
+            serial_seats_per_bus: 16,
+            mqtt_seats: 28,
+            autopilot: true,
+        }
+    }
+}
+
+/// Why the demo could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// A file, port or pseudo-terminal could not be opened.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being opened.
+        what: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Anything else, with its description.
+    #[error("{0}")]
+    Setup(String),
+}
+
+fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> DemoError {
+    move |source| DemoError::Io { what, source }
+}
+
+fn setup(e: impl std::fmt::Display) -> DemoError {
+    DemoError::Setup(e.to_string())
+}
+
+/// The demo's county rooms on the video link (the demo roster's sites).
+const COUNTY_SITES: [(&str, &str); 2] = [("jiangyin", "江阴市会场"), ("yixing", "宜兴市会场")];
+
+/// Runs the demo until `shutdown` resolves.
+pub async fn run(
+    options: DemoOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DemoError> {
+    std::fs::create_dir_all(&options.data_dir).map_err(io("data directory"))?;
+    let db = options.data_dir.join("ledger.db");
+    let ledger = Ledger::open(&db.to_string_lossy()).await.map_err(setup)?;
+    let hall = Hall::open(ledger).await.map_err(setup)?;
+    let mut config = demo_config();
+    if let Some(pos) = config
+        .rulebooks
+        .iter()
+        .position(|b| b.city == options.rulebook)
+    {
+        let book = config.rulebooks.remove(pos);
+        config.rulebooks.insert(0, book);
+    } else {
+        let cities: Vec<_> = config.rulebooks.iter().map(|b| b.city.clone()).collect();
+        return Err(DemoError::Setup(format!(
+            "未知城市规则 “{}”，可选：{} / unknown rulebook “{}”; valid: {}",
+            options.rulebook,
+            cities.join("、"),
+            options.rulebook,
+            cities.join(", ")
+        )));
+    }
+    let core = CoreHall::new(hall.clone(), config);
+    let scheduled = ensure_meeting(&core, &options.rulebook).await?;
+
+    // Seats, buses and the dispatcher.
+    let broker = start_embedded_broker().map_err(io("embedded MQTT broker"))?;
+    let mut vhall = VirtualHall::builder()
+        .serial_seats(options.serial_seats_per_bus)
+        .serial_seats(options.serial_seats_per_bus)
+        .mqtt_seats(options.mqtt_seats)
+        .mqtt_broker(MqttSeatSettings {
+            host: "127.0.0.1".into(),
+            port: broker.port,
+            hall: "demo".into(),
+            password: None,
+        })
+        .build()
+        .map_err(io("virtual hall"))?;
+    let mut hub = BusHub::new();
+    crate::bus::virtual_hall::connect(
+        &mut vhall,
+        &mut hub,
+        Some(MqttSettings::new("127.0.0.1", broker.port, "demo")),
+    );
+    let monitor = hub.monitor();
+    let port = HallPort::new(hall.clone());
+    port.set_meeting(scheduled.clone());
+    let vhall = Arc::new(vhall);
+    let mut tasks = Vec::new();
+    {
+        let port = port.clone();
+        tasks.push(tokio::spawn(async move {
+            run_dispatch(port, &mut hub).await;
+        }));
+    }
+    tasks.push(tokio::spawn(tick(hall.clone())));
+    tasks.push(tokio::spawn(relay_terminal_status(core.clone(), monitor)));
+    if options.autopilot {
+        tasks.push(tokio::spawn(autopilot::run(
+            hall.clone(),
+            port,
+            vhall.clone(),
+            autopilot::Pace::default(),
+        )));
+    }
+
+    // The county site on the video link.
+    let mcu = FakeMcu::start("demo-token")
+        .await
+        .map_err(io("virtual county MCU"))?;
+    mcu.add_site("mcu-jiangyin", "江阴市", FakeBehaviour::Answer);
+    mcu.add_site("mcu-yixing", "宜兴市", FakeBehaviour::Answer);
+    let gateway = mcu_gateway(
+        McuConfig {
+            base_url: mcu.url(),
+            token: "demo-token".into(),
+            request_timeout: Duration::from_millis(1_500),
+        },
+        SupervisorConfig::default(),
+    )
+    .map_err(setup)?;
+    let events = gateway
+        .take_events()
+        .ok_or_else(|| setup("gateway events"))?;
+    tasks.push(tokio::spawn(run_video_link(
+        hall.clone(),
+        scheduled.clone(),
+        events,
+    )));
+    for (id, name) in COUNTY_SITES {
+        gateway
+            .connect_site(SiteConfig::new(id, &format!("mcu-{id}"), name, &[]))
+            .map_err(setup)?;
+    }
+
+    // The console.
+    let listener = match tokio::net::TcpListener::bind(options.listen).await {
+        Ok(l) => l,
+        Err(_) => tokio::net::TcpListener::bind((options.listen.ip(), 0))
+            .await
+            .map_err(io("console port"))?,
+    };
+    let addr = listener.local_addr().map_err(io("console port"))?;
+    let router = crate::web::router(
+        core.clone(),
+        WebConfig {
+            users: demo_users().map_err(setup)?,
+            sessions: SessionPolicy::default(),
+        },
+    );
+    print_banner(&options, addr, &db, broker.port, &scheduled);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(io("console server"))?;
+
+    for t in tasks {
+        t.abort();
+    }
+    drop(gateway);
+    println!("会堂演示已停止，账本已保存 / demo stopped; the ledger is saved");
+    Ok(())
+}
+
+/// The meeting the demo drives: the live one after a restart, else a new executive meeting
+/// of the chosen city, scheduled for the next full hour.
+async fn ensure_meeting(core: &Arc<CoreHall>, rulebook: &str) -> Result<String, DemoError> {
+    if let Some(live) = core.live_meeting() {
+        return Ok(live);
+    }
+    let pending = core.app().with_meetings(|ms| {
+        ms.iter()
+            .filter(|(_, m)| m.phase() == crate::meeting::Phase::Scheduled)
+            .max_by_key(|(_, m)| m.setup().scheduled_start)
+            .map(|(id, _)| id.clone())
+    });
+    if let Some(id) = pending {
+        return Ok(id);
+    }
+    let hour = 3_600_000;
+    let start = crate::meeting::Timestamp((app::now().0 / hour + 1) * hour);
+    let admin = Actor {
+        username: "admin".into(),
+        display_name: "管理员".into(),
+        role: "admin".into(),
+    };
+    let command = HallCommand::ScheduleMeeting {
+        title: "市政府常务会议（演示）".into(),
+        kind: "executive".into(),
+        rulebook: rulebook.into(),
+        scheduled_at: format_local(start, 8),
+    };
+    let changes = core
+        .execute(&admin, command)
+        .await
+        .map_err(|r| DemoError::Setup(format!("{} / {}", r.message.zh, r.message.en)))?;
+    changes
+        .iter()
+        .find_map(|c| c.meeting.clone())
+        .ok_or_else(|| setup("the scheduled meeting has no id"))
+}
+
+/// Puts each seat terminal's online/offline changes on the console (and in the ledger).
+async fn relay_terminal_status(core: Arc<CoreHall>, monitor: BusMonitor) {
+    let mut known: BTreeMap<u32, bool> = BTreeMap::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut now: Vec<(u32, bool)> = monitor
+            .serial()
+            .iter()
+            .flat_map(|bus| bus.seats.iter().map(|s| (s.seat.0, s.online)))
+            .collect();
+        if let Some(mqtt) = monitor.mqtt() {
+            now.extend(
+                mqtt.seats
+                    .iter()
+                    .map(|(_, seat, online, _)| (seat.0, *online)),
+            );
+        }
+        for (seat, online) in now {
+            if known.get(&seat) != Some(&online) {
+                if let Err(e) = core.set_terminal_online(seat, online).await {
+                    tracing::warn!(seat, "terminal status not recorded: {}", e.message.en);
+                    continue;
+                }
+                known.insert(seat, online);
+            }
+        }
+    }
+}
+
+/// Fires timed votes' deadlines.
+async fn tick(hall: Arc<Hall>) {
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Err(e) = hall.tick(app::now()).await {
+            tracing::error!(error = %e, "timer");
+        }
+    }
+}
+
+fn print_banner(
+    options: &DemoOptions,
+    addr: SocketAddr,
+    db: &std::path::Path,
+    broker_port: u16,
+    meeting: &str,
+) {
+    println!("会堂 Huitang demo");
+    println!("  控制台 console   http://{addr}/");
+    println!("  大屏 display     http://{addr}/display");
+    println!("  账本 ledger      {}", db.display());
+    println!("  MQTT broker      127.0.0.1:{broker_port} (embedded)");
+    println!(
+        "  座位 seats       {} on 2 RS-485 segments (virtual, 115200 baud) + {} on MQTT",
+        options.serial_seats_per_bus * 2,
+        options.mqtt_seats
+    );
+    println!(
+        "  会议 meeting     {meeting} ({} rulebook)",
+        options.rulebook
+    );
+    println!("  登录 logins:");
+    for (login, name, role, password) in DEMO_USERS {
+        println!("    {login:<8} / {password:<13} {name} ({role:?})");
+    }
+    println!("按 Ctrl-C 停止 / press Ctrl-C to stop");
+}

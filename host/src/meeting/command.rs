@@ -1,0 +1,194 @@
+//! The commands a meeting accepts: from seat terminals (card taps, vote keys), from the clerk's
+//! console (late sign-in, leave, substitutes, votes) and from the video supervisor (link loss).
+//! JSON-tagged (`{"command":"tap_card",...}`) so the console and bus can send them as they are.
+
+use serde::{Deserialize, Serialize};
+
+use super::event::RemoteConfirmation;
+use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp};
+use super::roster::CardHolder;
+use super::votes::{Choice, VoteSpec};
+
+/// Who pressed a vote key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Voter {
+    /// A seat terminal; the meeting resolves who is signed in there.
+    Seat {
+        /// The seat.
+        seat: SeatId,
+    },
+    /// A member identified otherwise (a video site's keypad, or entrance-mode handsets).
+    Member {
+        /// The member.
+        member: MemberId,
+    },
+}
+
+/// A request to change the meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Register a card (GB 50799 §12.2 central issue).
+    IssueCard {
+        /// UID.
+        uid: CardUid,
+        /// Whom it identifies.
+        holder: CardHolder,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Withdraw a card.
+    CancelCard {
+        /// UID.
+        uid: CardUid,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Mark a card lost; taps are refused from now on.
+    ReportCardLost {
+        /// UID.
+        uid: CardUid,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Open the sign-in window.
+    OpenSignIn,
+    /// Close the sign-in window (later arrivals need [`Command::LateSignIn`]).
+    CloseSignIn,
+    /// A card was read at a seat (`seat`) or at an entrance reader (`seat: None`).
+    TapCard {
+        /// UID read.
+        uid: CardUid,
+        /// Where.
+        #[serde(default)]
+        seat: Option<SeatId>,
+    },
+    /// 补签到 by the clerk.
+    LateSignIn {
+        /// Who.
+        member: MemberId,
+        /// Why.
+        reason: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Sign-in of a member attending from a county room.
+    RemoteSignIn {
+        /// Who.
+        member: MemberId,
+        /// Where.
+        site: SiteId,
+        /// How it was confirmed.
+        confirmed: RemoteConfirmation,
+    },
+    /// A substitute signed in by the clerk (no card).
+    SubstituteSignIn {
+        /// The member represented.
+        for_member: MemberId,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// A participant left the room (card pulled, exit reader, or clerk).
+    Depart {
+        /// Who.
+        member: MemberId,
+        /// Why, if known.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A participant came back.
+    Return {
+        /// Who.
+        member: MemberId,
+        /// At which seat.
+        #[serde(default)]
+        seat: Option<SeatId>,
+    },
+    /// The video link to a site dropped.
+    SiteLinkLost {
+        /// The site.
+        site: SiteId,
+    },
+    /// The video link to a site came back.
+    SiteLinkRestored {
+        /// The site.
+        site: SiteId,
+    },
+    /// 请假 request, recorded by the clerk.
+    RequestLeave {
+        /// Who.
+        member: MemberId,
+        /// Why.
+        reason: String,
+        /// In writing (书面)?
+        written: bool,
+        /// When it was submitted.
+        submitted_at: Timestamp,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Approve a leave request.
+    ApproveLeave {
+        /// Which.
+        leave: LeaveId,
+        /// The approver's role id (must be one the request was routed to).
+        approver_role: String,
+        /// The approver's name.
+        approver_name: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Reject a leave request.
+    RejectLeave {
+        /// Which.
+        leave: LeaveId,
+        /// The approver's role id.
+        approver_role: String,
+        /// The approver's name.
+        approver_name: String,
+        /// Why.
+        reason: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// 代会: designate a substitute.
+    DesignateSubstitute {
+        /// The member represented.
+        member: MemberId,
+        /// The substitute's name.
+        name: String,
+        /// The substitute's post.
+        post: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Open the session (refused without quorum).
+    OpenSession {
+        /// The clerk or chair.
+        actor: ActorId,
+    },
+    /// Open a vote.
+    OpenVote {
+        /// Motion and modes.
+        spec: VoteSpec,
+    },
+    /// A vote key press.
+    CastVote {
+        /// Who pressed.
+        voter: Voter,
+        /// What.
+        choice: Choice,
+    },
+    /// Pause the open vote.
+    HoldVote,
+    /// Resume the held vote.
+    ResumeVote,
+    /// The chair closes the open or held vote.
+    CloseVote,
+    /// Adjourn; absentees are computed.
+    Adjourn {
+        /// The clerk or chair.
+        actor: ActorId,
+    },
+}

@@ -1,0 +1,333 @@
+//! 请假 and 代会: leave requests routed to the approver the city's rules name for the member's
+//! role and the meeting kind, the written and in-advance conditions (Zhuzhou 第四十七条, Wuxi
+//! 四十六), and substitutes (forbidden in Wuxi 四十六; after approval in Rizhao 第四十二条).
+
+use serde::{Deserialize, Serialize};
+
+use super::event::Event;
+use super::explain;
+use super::ids::{ActorId, LeaveId, MemberId, Timestamp};
+use super::meeting::Meeting;
+use super::refusal::Refusal;
+use super::roster::Standing;
+use super::rulebook::LeaveRule;
+use super::session::Phase;
+
+/// Where a request stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum LeaveStatus {
+    /// Waiting for the approver.
+    Pending,
+    /// Approved: the member is excused (请假), still counted in 应到.
+    Approved {
+        /// Approver's role.
+        role: String,
+        /// Approver's name.
+        name: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// Rejected: the member is expected to attend.
+    Rejected {
+        /// Approver's role.
+        role: String,
+        /// Approver's name.
+        name: String,
+        /// Why.
+        reason: String,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// One leave request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaveRequest {
+    /// Number.
+    pub id: LeaveId,
+    /// Who.
+    pub member: MemberId,
+    /// Why.
+    pub reason: String,
+    /// In writing?
+    pub written: bool,
+    /// Submitted when.
+    pub submitted_at: Timestamp,
+    /// The roles that may approve it.
+    pub approvers: Vec<String>,
+    /// Pending, approved or rejected.
+    pub status: LeaveStatus,
+}
+
+impl Meeting {
+    /// Whether the member has approved leave.
+    pub fn is_excused(&self, member: &MemberId) -> bool {
+        self.leave
+            .iter()
+            .any(|l| &l.member == member && matches!(l.status, LeaveStatus::Approved { .. }))
+    }
+
+    /// The leave rule for a participant: by role, then `observer` for observers, then the
+    /// kind's catch-all rule.
+    pub fn leave_rule_for(&self, member: &MemberId) -> Option<&LeaveRule> {
+        let record = self.attendance.records.get(member)?;
+        let p = &record.participant;
+        let kind = &self.rules.kind;
+        let by_role = |role: &str| {
+            kind.leave
+                .iter()
+                .find(|r| r.roles.iter().any(|x| x == role))
+        };
+        by_role(&p.role)
+            .or_else(|| {
+                (p.standing == Standing::Observer)
+                    .then(|| by_role("observer"))
+                    .flatten()
+            })
+            .or_else(|| kind.leave.iter().find(|r| r.roles.is_empty()))
+    }
+
+    pub(super) fn request_leave(
+        &self,
+        member: &MemberId,
+        reason: &str,
+        written: bool,
+        submitted_at: Timestamp,
+        actor: ActorId,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.phase == Phase::Adjourned {
+            return Err(self.wrong_phase("请假", "request leave"));
+        }
+        let record = self
+            .attendance
+            .records
+            .get(member)
+            .ok_or_else(|| Refusal::UnknownMember(member.clone()))?;
+        if reason.trim().is_empty() {
+            return Err(Refusal::Required("请假事由 / the leave reason"));
+        }
+        if submitted_at > now {
+            return Err(Refusal::Invalid(
+                "提交时间晚于当前时间 / submitted_at is in the future".into(),
+            ));
+        }
+        let rule = self
+            .leave_rule_for(member)
+            .ok_or_else(|| Refusal::NoLeaveRoute {
+                role: record.participant.role.clone(),
+            })?;
+        let cite = || {
+            (
+                explain::citation_zh(&self.rules, rule),
+                explain::citation_en(&self.rules, rule),
+            )
+        };
+        if rule.written && !written {
+            let (citation, citation_en) = cite();
+            return Err(Refusal::LeaveMustBeWritten {
+                citation,
+                citation_en,
+            });
+        }
+        if rule.in_advance && submitted_at >= self.setup.scheduled_start {
+            let (citation, citation_en) = cite();
+            return Err(Refusal::LeaveNotInAdvance {
+                citation,
+                citation_en,
+            });
+        }
+        if self
+            .leave
+            .iter()
+            .any(|l| &l.member == member && !matches!(l.status, LeaveStatus::Rejected { .. }))
+        {
+            return Err(Refusal::LeaveExists);
+        }
+        Ok(vec![Event::LeaveRequested {
+            leave: LeaveId(self.leave.len() as u32 + 1),
+            member: member.clone(),
+            reason: reason.trim().to_owned(),
+            written,
+            submitted_at,
+            approvers: rule.approvers.clone(),
+            actor,
+            at: now,
+        }])
+    }
+
+    pub(super) fn decide_leave(
+        &self,
+        leave: LeaveId,
+        approver_role: String,
+        approver_name: String,
+        rejection: Option<String>,
+        actor: ActorId,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.phase == Phase::Adjourned {
+            return Err(self.wrong_phase("审批请假", "decide leave"));
+        }
+        let request = self
+            .leave
+            .iter()
+            .find(|l| l.id == leave)
+            .ok_or(Refusal::UnknownLeave)?;
+        if request.status != LeaveStatus::Pending {
+            return Err(Refusal::LeaveAlreadyDecided);
+        }
+        if !request.approvers.contains(&approver_role) {
+            let zh: Vec<&str> = request
+                .approvers
+                .iter()
+                .map(|r| self.rules.role_zh(r))
+                .collect();
+            let en: Vec<&str> = request
+                .approvers
+                .iter()
+                .map(|r| self.rules.role_en(r))
+                .collect();
+            return Err(Refusal::WrongApprover {
+                required: zh.join("或"),
+                required_en: en.join(" or "),
+            });
+        }
+        if approver_name.trim().is_empty() {
+            return Err(Refusal::Required("批准人姓名 / the approver's name"));
+        }
+        let approver_name = approver_name.trim().to_owned();
+        Ok(vec![match rejection {
+            None => Event::LeaveApproved {
+                leave,
+                approver_role,
+                approver_name,
+                actor,
+                at: now,
+            },
+            Some(reason) if reason.trim().is_empty() => {
+                return Err(Refusal::Required("不同意的理由 / the rejection reason"));
+            }
+            Some(reason) => Event::LeaveRejected {
+                leave,
+                approver_role,
+                approver_name,
+                reason: reason.trim().to_owned(),
+                actor,
+                at: now,
+            },
+        }])
+    }
+
+    pub(super) fn designate_substitute(
+        &self,
+        member: &MemberId,
+        name: String,
+        post: String,
+        actor: ActorId,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Refusal> {
+        if self.phase == Phase::Adjourned {
+            return Err(self.wrong_phase("指定代会人员", "designate a substitute"));
+        }
+        let record = self
+            .attendance
+            .records
+            .get(member)
+            .ok_or_else(|| Refusal::UnknownMember(member.clone()))?;
+        if record.participant.standing != Standing::Member {
+            return Err(Refusal::Invalid(
+                "列席人员不设代会 / observers have no substitutes".into(),
+            ));
+        }
+        let policy = &self.rules.kind.substitutes;
+        let cite = || {
+            (
+                explain::citation_zh(&self.rules, policy),
+                explain::citation_en(&self.rules, policy),
+            )
+        };
+        if !policy.allowed {
+            let (citation, citation_en) = cite();
+            return Err(Refusal::SubstitutesNotAllowed {
+                citation,
+                citation_en,
+            });
+        }
+        if policy.requires_approved_leave && !self.is_excused(member) {
+            let (citation, citation_en) = cite();
+            return Err(Refusal::LeaveNotApproved {
+                citation,
+                citation_en,
+            });
+        }
+        if name.trim().is_empty() {
+            return Err(Refusal::Required("代会人员姓名 / the substitute's name"));
+        }
+        if record.substitute.as_ref().is_some_and(|s| s.present) {
+            return Err(Refusal::AlreadyCheckedIn);
+        }
+        Ok(vec![Event::SubstituteDesignated {
+            member: member.clone(),
+            name: name.trim().to_owned(),
+            post: post.trim().to_owned(),
+            actor,
+            at: now,
+        }])
+    }
+
+    pub(super) fn apply_leave(&mut self, event: &Event) {
+        match event {
+            Event::LeaveRequested {
+                leave,
+                member,
+                reason,
+                written,
+                submitted_at,
+                approvers,
+                ..
+            } => self.leave.push(LeaveRequest {
+                id: *leave,
+                member: member.clone(),
+                reason: reason.clone(),
+                written: *written,
+                submitted_at: *submitted_at,
+                approvers: approvers.clone(),
+                status: LeaveStatus::Pending,
+            }),
+            Event::LeaveApproved {
+                leave,
+                approver_role,
+                approver_name,
+                at,
+                ..
+            } => {
+                if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
+                    l.status = LeaveStatus::Approved {
+                        role: approver_role.clone(),
+                        name: approver_name.clone(),
+                        at: *at,
+                    };
+                }
+            }
+            Event::LeaveRejected {
+                leave,
+                approver_role,
+                approver_name,
+                reason,
+                at,
+                ..
+            } => {
+                if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
+                    l.status = LeaveStatus::Rejected {
+                        role: approver_role.clone(),
+                        name: approver_name.clone(),
+                        reason: reason.clone(),
+                        at: *at,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}

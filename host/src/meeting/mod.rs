@@ -1,0 +1,66 @@
+//! The meeting core (sans-IO): city rulebooks, quorum, attendance, leave, substitutes, votes
+//! and minutes. Commands and a clock value go in; events (for the ledger) come out; state is a
+//! pure fold over the events.
+//!
+//! ```text
+//! let book = Rulebook::embedded("wuxi")?;                  // or Rulebook::resolve("hall.toml")
+//! let (mut m, first) = Meeting::schedule(&book, "executive", setup, now)?;  // store `first`
+//! let events = m.execute(Command::OpenSignIn, now)?;      // Err(Refusal): code() + zh/en text
+//! for e in &events { store(e); if let Some(a) = m.alert_for(e) { show(a) } }
+//! for c in m.take_secret_choices() { secret_ballot.cast(&c) }   // anonymous, apart from the log
+//! if m.poll_timeout().is_some_and(|t| t <= now) { store_all(m.handle_timeout(now)) }
+//! let again = Meeting::replay(&stored_events)?;            // after a restart, then
+//! for c in stored_secret_choices { again.restore_secret_choice(c); }
+//! ```
+//!
+//! Where to look: a card tap becomes attendance in `check_in.rs` (the register itself is
+//! `attendance.rs`); quorum arithmetic in `quorum.rs`; leave routing and substitutes in
+//! `leave.rs`; votes and the secret-ballot urn in `votes.rs` and `voting.rs`; seat replies in
+//! protocol types in `terminal.rs`; clerk-facing text in `explain.rs`; the rules themselves in
+//! `host/rulebooks/*.toml`.
+
+#![warn(missing_docs)]
+
+mod attendance;
+mod cards;
+mod check_in;
+mod command;
+mod event;
+pub mod explain;
+mod ids;
+mod leave;
+#[allow(clippy::module_inception)]
+mod meeting;
+mod minutes;
+pub mod quorum;
+mod refusal;
+mod roster;
+pub mod rulebook;
+mod rulebook_check;
+mod rulebook_load;
+mod session;
+mod terminal;
+mod votes;
+mod voting;
+
+pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
+pub use command::{Command, Voter};
+pub use event::{Event, RemoteConfirmation};
+pub use explain::{Alert, AlertLevel};
+pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
+pub use leave::{LeaveRequest, LeaveStatus};
+pub use meeting::{Meeting, ReplayError, ScheduleError};
+pub use minutes::{AttendanceSheet, SheetRow, SheetStatus, attendance_sheet};
+pub use quorum::{Headcount, QuorumRule, QuorumVerdict};
+pub use refusal::Refusal;
+pub use roster::{
+    Card, CardHolder, CardState, CheckInMode, MeetingSetup, Participant, RosterError, Standing,
+};
+pub use rulebook::{MeetingRules, Rulebook, RulebookError, Source};
+pub use rulebook_check::Problem;
+pub use session::Phase;
+pub use terminal::{check_in_reply, vote_reply};
+pub use votes::{
+    Ballot, Choice, CloseReason, PressRule, SecretChoice, Tally, VoteDecision, VoteResult,
+    VoteSpec, VoteState, VoteStatus,
+};

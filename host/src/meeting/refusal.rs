@@ -1,0 +1,245 @@
+//! Why a command was refused: one variant per outcome, each with a stable snake_case reason
+//! code (for seat terminals and the console) and a message in Chinese and English that says
+//! what to do next. A refused command changes nothing.
+
+use super::ids::{MemberId, SeatId};
+use super::quorum::QuorumVerdict;
+
+/// A refused command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The command does not fit the meeting's phase.
+    #[error("当前阶段（{phase}）不能{action} / cannot {action_en} while {phase_en}")]
+    WrongPhase {
+        /// Current phase, Chinese.
+        phase: &'static str,
+        /// Current phase, English.
+        phase_en: &'static str,
+        /// What was attempted, Chinese.
+        action: &'static str,
+        /// What was attempted, English.
+        action_en: &'static str,
+    },
+    /// The card is not known to this meeting.
+    #[error(
+        "无效卡：本会议未登记此卡，请到签到处核实 / unknown card: not registered for this meeting; see the sign-in desk"
+    )]
+    UnknownCard,
+    /// The card was reported lost.
+    #[error(
+        "此卡已挂失，不能签到，请到签到处补办 / this card was reported lost and is refused; see the sign-in desk"
+    )]
+    CardLost,
+    /// The card was cancelled.
+    #[error("此卡已注销，不能签到 / this card was cancelled and is refused")]
+    CardCancelled,
+    /// A card with this UID already exists.
+    #[error("卡号已登记 / a card with this UID is already registered")]
+    CardExists,
+    /// Assigned-seat mode and this is not the holder's seat.
+    #[error("请到 {assigned} 号座位签到 / please sign in at your seat {assigned}")]
+    WrongSeat {
+        /// The holder's seat.
+        assigned: SeatId,
+    },
+    /// Someone else is signed in at this seat.
+    #[error("此座位已有人签到 / this seat is taken")]
+    SeatTaken {
+        /// Who sits there.
+        by: MemberId,
+    },
+    /// The card holder is already signed in here.
+    #[error("已签到 / already signed in")]
+    AlreadyCheckedIn,
+    /// The card holder is already signed in at another seat (same card at two seats).
+    #[error(
+        "已在 {seat} 号座位签到，同一张卡不能在两个座位签到 / already signed in at seat {seat}; one card cannot sign in at two seats"
+    )]
+    AlreadyCheckedInElsewhere {
+        /// Where they are signed in.
+        seat: SeatId,
+    },
+    /// Entrance mode: seat readers do not sign in.
+    #[error("本会议在入口签到 / this meeting signs in at the entrance")]
+    EntranceMode,
+    /// Seat modes: the tap came from an entrance reader.
+    #[error("本会议在座位签到 / this meeting signs in at the seats")]
+    SeatRequired,
+    /// The sign-in window is closed; the clerk can do 补签到.
+    #[error(
+        "签到已结束，请联系会务人员补签到 / sign-in has closed; ask the clerk for a late sign-in"
+    )]
+    SignInClosed,
+    /// No such participant.
+    #[error("名单中没有 “{0}” / “{0}” is not on the list")]
+    UnknownMember(MemberId),
+    /// An observer attempted something only members may do.
+    #[error("列席人员不参加表决 / observers do not vote")]
+    ObserverCannotVote,
+    /// The participant is not signed in (or has left).
+    #[error("尚未签到或已离场 / not signed in or has left the room")]
+    NotSignedIn,
+    /// The participant has not left, so cannot return.
+    #[error("未离场 / has not left the room")]
+    NotDeparted,
+    /// No leave rule covers this role.
+    #[error(
+        "规则未规定 “{role}” 向谁请假，请由会务人员按会议通知处理 / no leave rule names an approver for role “{role}”"
+    )]
+    NoLeaveRoute {
+        /// The role.
+        role: String,
+    },
+    /// Leave must be requested in advance and this request is late.
+    #[error(
+        "须提前请假，会议开始后不能补办{citation} / leave must be requested before the meeting starts {citation_en}"
+    )]
+    LeaveNotInAdvance {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// Leave must be in writing.
+    #[error("须书面请假{citation} / leave must be requested in writing {citation_en}")]
+    LeaveMustBeWritten {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// The approver is not one the rules name for this request.
+    #[error("应由 {required} 批准 / must be approved by {required_en}")]
+    WrongApprover {
+        /// Allowed approvers, Chinese.
+        required: String,
+        /// Allowed approvers, English.
+        required_en: String,
+    },
+    /// No such leave request.
+    #[error("没有这份请假申请 / no such leave request")]
+    UnknownLeave,
+    /// The request was already approved or rejected.
+    #[error("请假申请已处理 / the leave request was already decided")]
+    LeaveAlreadyDecided,
+    /// The member already has a pending or approved request.
+    #[error("已有请假申请 / a leave request already exists")]
+    LeaveExists,
+    /// The rules forbid substitutes.
+    #[error("不得安排他人代会{citation} / substitutes are not allowed {citation_en}")]
+    SubstitutesNotAllowed {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// A substitute may be designated only after leave is approved.
+    #[error(
+        "请假经同意后方可指定代会人员{citation} / a substitute may be designated only after leave is approved {citation_en}"
+    )]
+    LeaveNotApproved {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// A substitute card was used but no substitute is designated.
+    #[error("未指定代会人员 / no substitute has been designated for this member")]
+    SubstituteNotDesignated,
+    /// The meeting cannot open without quorum.
+    #[error("不足法定人数，不能开会：{} / quorum not met: {}", .0.explanation_zh, .0.explanation_en)]
+    QuorumNotMet(Box<QuorumVerdict>),
+    /// A vote is already open or held.
+    #[error("已有表决正在进行 / a vote is already in progress")]
+    VoteInProgress,
+    /// No vote is open.
+    #[error("没有进行中的表决 / no vote is in progress")]
+    NoOpenVote,
+    /// The vote is held.
+    #[error("表决已暂停 / voting is on hold")]
+    VoteHeld,
+    /// The vote is not held.
+    #[error("表决未暂停 / voting is not on hold")]
+    VoteNotHeld,
+    /// First-press-valid and the member has pressed.
+    #[error("已表决，首次按键有效 / already voted; the first press counts")]
+    AlreadyVoted,
+    /// Nobody is signed in at the seat that pressed.
+    #[error("此座位无人签到，按键无效 / nobody is signed in at this seat")]
+    NoOneAtSeat,
+    /// Video attendees do not count/vote for this kind.
+    #[error(
+        "本类会议视频参会不计入表决{citation} / video attendees do not vote in this kind of meeting {citation_en}"
+    )]
+    RemoteCannotVote {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// Substitutes are recorded but do not vote under these rules.
+    #[error(
+        "代会人员按规定不计入、不参加表决{citation} / substitutes are not counted and do not vote {citation_en}"
+    )]
+    SubstituteCannotVote {
+        /// Citation, Chinese.
+        citation: String,
+        /// Citation, English.
+        citation_en: String,
+    },
+    /// The video link to the member's site is down.
+    #[error("视频会场 {0} 连接中断 / the video link to site {0} is down")]
+    SiteLinkDown(String),
+    /// A required text (reason, name, motion) is empty.
+    #[error("请填写{0} / {0} is required")]
+    Required(&'static str),
+    /// An argument is out of range.
+    #[error("参数无效：{0} / invalid argument: {0}")]
+    Invalid(String),
+}
+
+impl Refusal {
+    /// Stable snake_case reason code, e.g. `card_lost`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::WrongPhase { .. } => "wrong_phase",
+            Refusal::UnknownCard => "unknown_card",
+            Refusal::CardLost => "card_lost",
+            Refusal::CardCancelled => "card_cancelled",
+            Refusal::CardExists => "card_exists",
+            Refusal::WrongSeat { .. } => "wrong_seat",
+            Refusal::SeatTaken { .. } => "seat_taken",
+            Refusal::AlreadyCheckedIn => "already_checked_in",
+            Refusal::AlreadyCheckedInElsewhere { .. } => "already_checked_in_elsewhere",
+            Refusal::EntranceMode => "entrance_mode",
+            Refusal::SeatRequired => "seat_required",
+            Refusal::SignInClosed => "sign_in_closed",
+            Refusal::UnknownMember(_) => "unknown_member",
+            Refusal::ObserverCannotVote => "observer_cannot_vote",
+            Refusal::NotSignedIn => "not_signed_in",
+            Refusal::NotDeparted => "not_departed",
+            Refusal::NoLeaveRoute { .. } => "no_leave_route",
+            Refusal::LeaveNotInAdvance { .. } => "leave_not_in_advance",
+            Refusal::LeaveMustBeWritten { .. } => "leave_must_be_written",
+            Refusal::WrongApprover { .. } => "wrong_approver",
+            Refusal::UnknownLeave => "unknown_leave",
+            Refusal::LeaveAlreadyDecided => "leave_already_decided",
+            Refusal::LeaveExists => "leave_exists",
+            Refusal::SubstitutesNotAllowed { .. } => "substitutes_not_allowed",
+            Refusal::LeaveNotApproved { .. } => "leave_not_approved",
+            Refusal::SubstituteNotDesignated => "substitute_not_designated",
+            Refusal::QuorumNotMet(_) => "quorum_not_met",
+            Refusal::VoteInProgress => "vote_in_progress",
+            Refusal::NoOpenVote => "no_open_vote",
+            Refusal::VoteHeld => "vote_held",
+            Refusal::VoteNotHeld => "vote_not_held",
+            Refusal::AlreadyVoted => "already_voted",
+            Refusal::NoOneAtSeat => "no_one_at_seat",
+            Refusal::RemoteCannotVote { .. } => "remote_cannot_vote",
+            Refusal::SubstituteCannotVote { .. } => "substitute_cannot_vote",
+            Refusal::SiteLinkDown(_) => "site_link_down",
+            Refusal::Required(_) => "required",
+            Refusal::Invalid(_) => "invalid",
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Attendance handlers: counts and attendees, the seat map, manual late sign-in (补签到), leave
+//! requests and their decisions, county sites, and cards.
+
+use super::{ApiJson, Changes, no_meeting, run};
+use crate::web::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::error::ApiError;
+use crate::web::service::{
+    AttendeeView, Counts, HallCommand, LeaveView, QuorumView, SeatView, SiteView,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+
+/// Answer of `GET /api/meetings/{meeting}/attendance`.
+#[derive(Debug, Serialize)]
+pub struct Attendance {
+    /// Counts.
+    pub counts: Counts,
+    /// Quorum with the clause.
+    pub quorum: QuorumView,
+    /// Attendees.
+    pub attendees: Vec<AttendeeView>,
+}
+
+pub(super) async fn attendance(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    Path(meeting): Path<String>,
+) -> Result<Json<Attendance>, ApiError> {
+    let v = app.hall.hall(&meeting).ok_or_else(no_meeting)?;
+    Ok(Json(Attendance {
+        counts: v.counts,
+        quorum: v.quorum,
+        attendees: v.attendees,
+    }))
+}
+
+pub(super) async fn seats(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    Path(meeting): Path<String>,
+) -> Result<Json<Vec<SeatView>>, ApiError> {
+    Ok(Json(app.hall.hall(&meeting).ok_or_else(no_meeting)?.seats))
+}
+
+pub(super) async fn sites(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    Path(meeting): Path<String>,
+) -> Result<Json<Vec<SiteView>>, ApiError> {
+    Ok(Json(app.hall.hall(&meeting).ok_or_else(no_meeting)?.sites))
+}
+
+pub(super) async fn leave(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    Path(meeting): Path<String>,
+) -> Result<Json<Vec<LeaveView>>, ApiError> {
+    Ok(Json(app.hall.hall(&meeting).ok_or_else(no_meeting)?.leave))
+}
+
+fn required(text: &str, zh: &str, en: &str) -> Result<String, ApiError> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(ApiError::bad_request(zh, en))
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// Body of `POST /api/meetings/{meeting}/late-sign-ins`.
+#[derive(Debug, Deserialize)]
+pub struct LateSignIn {
+    /// Member id.
+    pub member: String,
+    /// Why the clerk signs the member in (required).
+    pub reason: String,
+}
+
+pub(super) async fn late_sign_in(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(meeting): Path<String>,
+    ApiJson(b): ApiJson<LateSignIn>,
+) -> Result<Json<Changes>, ApiError> {
+    let reason = required(
+        &b.reason,
+        "补签到须填写理由。",
+        "A late sign-in needs a reason.",
+    )?;
+    run(
+        &app,
+        &user,
+        HallCommand::LateSignIn {
+            meeting,
+            member: b.member,
+            reason,
+        },
+    )
+    .await
+}
+
+/// Body of `POST /api/meetings/{meeting}/leave`.
+#[derive(Debug, Deserialize)]
+pub struct LeaveRequest {
+    /// Member id.
+    pub member: String,
+    /// Reason (required).
+    pub reason: String,
+    /// Submitted in writing (书面).
+    #[serde(default)]
+    pub written: bool,
+}
+
+pub(super) async fn request_leave(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(meeting): Path<String>,
+    ApiJson(b): ApiJson<LeaveRequest>,
+) -> Result<Json<Changes>, ApiError> {
+    let reason = required(
+        &b.reason,
+        "请假须填写理由。",
+        "A leave request needs a reason.",
+    )?;
+    let cmd = HallCommand::RequestLeave {
+        meeting,
+        member: b.member,
+        reason,
+        written: b.written,
+    };
+    run(&app, &user, cmd).await
+}
+
+pub(super) async fn approve_leave(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((meeting, request)): Path<(String, String)>,
+) -> Result<Json<Changes>, ApiError> {
+    run(
+        &app,
+        &user,
+        HallCommand::DecideLeave {
+            meeting,
+            request,
+            approve: true,
+        },
+    )
+    .await
+}
+
+pub(super) async fn reject_leave(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((meeting, request)): Path<(String, String)>,
+) -> Result<Json<Changes>, ApiError> {
+    run(
+        &app,
+        &user,
+        HallCommand::DecideLeave {
+            meeting,
+            request,
+            approve: false,
+        },
+    )
+    .await
+}
+
+/// Body of `POST /api/cards`.
+#[derive(Debug, Deserialize)]
+pub struct IssueCard {
+    /// Member id.
+    pub member: String,
+    /// Card UID in hex (4, 7 or 10 bytes).
+    pub card: String,
+}
+
+pub(super) async fn issue_card(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<IssueCard>,
+) -> Result<Json<Changes>, ApiError> {
+    run(
+        &app,
+        &user,
+        HallCommand::IssueCard {
+            member: b.member,
+            card: b.card,
+        },
+    )
+    .await
+}
+
+pub(super) async fn cancel_card(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(card): Path<String>,
+) -> Result<Json<Changes>, ApiError> {
+    run(&app, &user, HallCommand::CancelCard { card }).await
+}
+
+pub(super) async fn card_lost(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(card): Path<String>,
+) -> Result<Json<Changes>, ApiError> {
+    run(&app, &user, HallCommand::ReportCardLost { card }).await
+}

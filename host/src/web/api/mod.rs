@@ -1,0 +1,158 @@
+//! The HTTP API as one table: every route with its method, path, who may call it, what it
+//! takes and a summary. The router, the guard on mutating routes, the OpenAPI document and the
+//! security tests are all derived from [`ROUTES`], so they cannot drift apart.
+
+mod attendance;
+mod body;
+mod meetings;
+mod reports;
+mod session;
+mod votes;
+
+pub use body::ApiJson;
+pub use session::{login_session, logout_cookies};
+
+use super::AppState;
+use super::auth::CurrentUser;
+use super::error::ApiError;
+use super::service::{Change, HallCommand, Refusal, RefusalKind};
+use super::users::Role;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, get, post};
+use serde::Serialize;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    /// Anyone (health, metrics, the OpenAPI document, login).
+    Public,
+    /// Any logged-in user, display role included.
+    Read,
+    /// Logged-in users of these roles, with a valid CSRF token.
+    Write(&'static [Role]),
+}
+
+/// One API route.
+pub struct ApiRoute {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path in axum syntax (`/api/meetings/{meeting}`), the same in OpenAPI.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// OpenAPI tag.
+    pub tag: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Name of the request-body schema, if it takes a JSON body.
+    pub body: Option<&'static str>,
+    /// Name of the response schema (JSON) or a media type (`text/csv`).
+    pub response: &'static str,
+    /// Builds the handler.
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+const RUN: &[Role] = &[Role::Admin, Role::Clerk, Role::Chair];
+const CLERK: &[Role] = &[Role::Admin, Role::Clerk];
+const APPROVER: &[Role] = &[Role::Admin, Role::Chair];
+const ANY: &[Role] = &[Role::Admin, Role::Clerk, Role::Chair, Role::Display];
+
+macro_rules! route {
+    ($m:literal $p:literal, $a:expr, $tag:literal, $sum:literal, $body:expr, $resp:literal, $h:expr) => {
+        ApiRoute {
+            method: $m,
+            path: $p,
+            access: $a,
+            tag: $tag,
+            summary: $sum,
+            body: $body,
+            response: $resp,
+            handler: || $h,
+        }
+    };
+}
+
+/// Every API route.
+pub static ROUTES: &[ApiRoute] = &[
+    route!("GET" "/healthz", Access::Public, "ops", "Liveness: 200 when the service answers", None, "Health", get(meetings::healthz)),
+    route!("GET" "/metrics", Access::Public, "ops", "Prometheus metrics", None, "text/plain", get(super::metrics::metrics)),
+    route!("GET" "/api/openapi.json", Access::Public, "ops", "This OpenAPI document", None, "application/json", get(super::openapi::document)),
+    route!("POST" "/api/login", Access::Public, "session", "Log in (JSON); sets the session cookie and returns the CSRF token", Some("Login"), "SessionInfo", post(session::login)),
+    route!("POST" "/api/logout", Access::Write(ANY), "session", "Log out", None, "Ok", post(session::logout)),
+    route!("GET" "/api/session", Access::Read, "session", "The current user and CSRF token", None, "SessionInfo", get(session::whoami)),
+    route!("GET" "/api/events", Access::Read, "events", "Server-sent events: one `change` per recorded event", None, "text/event-stream", get(super::events::stream)),
+    route!("GET" "/api/catalogue", Access::Read, "meetings", "Rulebooks and meeting kinds", None, "Catalogue", get(meetings::catalogue)),
+    route!("GET" "/api/members", Access::Read, "members", "Members of the hall", None, "MemberList", get(meetings::members)),
+    route!("GET" "/api/meetings", Access::Read, "meetings", "All meetings", None, "MeetingList", get(meetings::list)),
+    route!("POST" "/api/meetings", Access::Write(CLERK), "meetings", "Schedule a meeting", Some("ScheduleMeeting"), "Changes", post(meetings::schedule)),
+    route!("GET" "/api/meetings/{meeting}", Access::Read, "meetings", "Live state of a meeting (counts, quorum, seats, leave, votes, sites)", None, "HallView", get(meetings::show)),
+    route!("POST" "/api/meetings/{meeting}/sign-in", Access::Write(RUN), "meetings", "Open sign-in", None, "Changes", post(meetings::open_sign_in)),
+    route!("POST" "/api/meetings/{meeting}/open", Access::Write(RUN), "meetings", "Open the session; 409 with the quorum explanation without quorum", None, "Changes", post(meetings::open)),
+    route!("POST" "/api/meetings/{meeting}/adjourn", Access::Write(RUN), "meetings", "Adjourn", None, "Changes", post(meetings::adjourn)),
+    route!("GET" "/api/meetings/{meeting}/attendance", Access::Read, "attendance", "Counts, quorum and attendees", None, "Attendance", get(attendance::attendance)),
+    route!("GET" "/api/meetings/{meeting}/seats", Access::Read, "attendance", "The seat map (voted/not voted, never how)", None, "SeatList", get(attendance::seats)),
+    route!("POST" "/api/meetings/{meeting}/late-sign-ins", Access::Write(CLERK), "attendance", "Manual late sign-in (补签到) with a reason", Some("LateSignIn"), "Changes", post(attendance::late_sign_in)),
+    route!("GET" "/api/meetings/{meeting}/leave", Access::Read, "leave", "Leave requests", None, "LeaveList", get(attendance::leave)),
+    route!("POST" "/api/meetings/{meeting}/leave", Access::Write(CLERK), "leave", "File a leave request", Some("LeaveRequest"), "Changes", post(attendance::request_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/approve", Access::Write(APPROVER), "leave", "Approve a leave request", None, "Changes", post(attendance::approve_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/reject", Access::Write(APPROVER), "leave", "Reject a leave request", None, "Changes", post(attendance::reject_leave)),
+    route!("GET" "/api/meetings/{meeting}/sites", Access::Read, "sites", "County sites and their link state", None, "SiteList", get(attendance::sites)),
+    route!("GET" "/api/meetings/{meeting}/votes", Access::Read, "votes", "Votes with (interim) tallies", None, "VoteList", get(votes::list)),
+    route!("POST" "/api/meetings/{meeting}/votes", Access::Write(RUN), "votes", "Open a vote", Some("OpenVote"), "Changes", post(votes::open)),
+    route!("POST" "/api/meetings/{meeting}/votes/{vote}/hold", Access::Write(RUN), "votes", "Hold the vote", None, "Changes", post(votes::hold)),
+    route!("POST" "/api/meetings/{meeting}/votes/{vote}/resume", Access::Write(RUN), "votes", "Resume a held vote", None, "Changes", post(votes::resume)),
+    route!("POST" "/api/meetings/{meeting}/votes/{vote}/close", Access::Write(RUN), "votes", "Close the vote", None, "Changes", post(votes::close)),
+    route!("GET" "/api/meetings/{meeting}/report", Access::Read, "reports", "Attendance sheet and minutes block", None, "Report", get(reports::json)),
+    route!("GET" "/api/meetings/{meeting}/report.csv", Access::Read, "reports", "Attendance sheet as CSV", None, "text/csv", get(reports::csv)),
+    route!("POST" "/api/cards", Access::Write(CLERK), "cards", "Issue a card to a member", Some("IssueCard"), "Changes", post(attendance::issue_card)),
+    route!("POST" "/api/cards/{card}/cancel", Access::Write(CLERK), "cards", "Cancel a card", None, "Changes", post(attendance::cancel_card)),
+    route!("POST" "/api/cards/{card}/lost", Access::Write(CLERK), "cards", "Report a card lost", None, "Changes", post(attendance::card_lost)),
+];
+
+/// What a successful command answers.
+#[derive(Debug, Serialize)]
+pub struct Changes {
+    /// The recorded changes.
+    pub changes: Vec<Change>,
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let status = match r.kind {
+            RefusalKind::NotFound => StatusCode::NOT_FOUND,
+            RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            RefusalKind::Conflict => StatusCode::CONFLICT,
+            RefusalKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        let e = ApiError::new(status, &r.code, r.message.zh, r.message.en);
+        match r.detail {
+            Some(d) => e.with_detail(d),
+            None => e,
+        }
+    }
+}
+
+/// Runs a command as the user and answers the changes or the refusal.
+pub async fn run(
+    app: &AppState,
+    user: &CurrentUser,
+    command: HallCommand,
+) -> Result<Json<Changes>, ApiError> {
+    let actor = user.actor();
+    match app.hall.execute(&actor, command).await {
+        Ok(changes) => {
+            app.metrics.command_ok();
+            Ok(Json(Changes { changes }))
+        }
+        Err(refusal) => {
+            app.metrics.refused(&refusal.code);
+            Err(refusal.into())
+        }
+    }
+}
+
+/// 404 for an unknown meeting.
+pub fn no_meeting() -> ApiError {
+    ApiError::not_found("该会议", "meeting")
+}

@@ -1,0 +1,674 @@
+//! The [`HallService`] over the hall application service ([`crate::app::Hall`], which joins
+//! the meeting core and the ledger): every console command becomes a core [`Command`] carried
+//! out — validated, stored durably, then broadcast — by the hall; the views are read from the
+//! core's folded state. Nothing here invents a number.
+
+mod clock;
+mod config;
+pub mod demo;
+mod report;
+mod views;
+
+pub use clock::{format_local, now, parse_local};
+pub use config::{HallConfig, Person, SiteConfig};
+
+use super::service::{
+    Actor, Bilingual, Catalogue, Change, Choice, CommandFuture, HallCommand, HallService, HallView,
+    MeetingSummary, MemberView, Refusal as WebRefusal, RefusalKind, Report,
+};
+use crate::app::{self, HallError};
+use crate::meeting::{
+    ActorId, Ballot, CardHolder, CardUid, Command, LeaveId, Meeting, MemberId, Phase, PressRule,
+    Refusal, SeatId, VoteSpec,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
+
+/// Ledger kind of a seat terminal's status record: payload `{"key": "<seat>", "online": bool}`.
+pub const TERMINAL_STATUS: &str = "terminal.status";
+
+/// The web layer's view of the hall.
+pub struct CoreHall {
+    app: Arc<app::Hall>,
+    config: Mutex<HallConfig>,
+    tx: broadcast::Sender<Change>,
+}
+
+impl CoreHall {
+    /// The console's hall over the application hall. Spawns the task that forwards committed
+    /// changes to the event stream (call inside a Tokio runtime).
+    pub fn new(app: Arc<app::Hall>, config: HallConfig) -> Arc<Self> {
+        let (tx, _) = broadcast::channel(1024);
+        let mut changes = app.subscribe();
+        let forward = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(c) => {
+                        let _ = forward.send(Change {
+                            seq: u64::try_from(c.seq).unwrap_or(0),
+                            meeting: c.meeting_id.clone(),
+                            kind: c.kind.clone(),
+                            at_ms: c.ts_ms,
+                        });
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        Arc::new(CoreHall {
+            app,
+            config: Mutex::new(config),
+            tx,
+        })
+    }
+
+    /// The application hall underneath.
+    pub fn app(&self) -> &Arc<app::Hall> {
+        &self.app
+    }
+
+    fn config(&self) -> MutexGuard<'_, HallConfig> {
+        self.config.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a seat terminal going online or offline (from the terminal bus) in the ledger;
+    /// the seat map shows it.
+    pub async fn set_terminal_online(&self, seat: u32, online: bool) -> Result<(), WebRefusal> {
+        let payload = serde_json::json!({"key": seat.to_string(), "online": online});
+        self.app
+            .record("system:bus", None, TERMINAL_STATUS, payload)
+            .await
+            .map(|_| ())
+            .map_err(from_hall)
+    }
+
+    /// The meeting terminals talk to: the latest-scheduled one in sign-in or in session.
+    pub fn live_meeting(&self) -> Option<String> {
+        self.app.with_meetings(|ms| {
+            ms.iter()
+                .filter(|(_, m)| matches!(m.phase(), Phase::SignIn | Phase::InSession))
+                .max_by_key(|(_, m)| m.setup().scheduled_start)
+                .map(|(id, _)| id.clone())
+        })
+    }
+
+    /// Runs a core command (a card tap, a vote key, a link change) on a meeting — the live one
+    /// when `meeting` is `None` — as `actor`, the path seat terminals and the video gateway use.
+    pub fn core_command<'a>(
+        &'a self,
+        actor: &'a Actor,
+        meeting: Option<String>,
+        command: Command,
+    ) -> CommandFuture<'a> {
+        Box::pin(async move {
+            let id = meeting
+                .or_else(|| self.live_meeting())
+                .ok_or_else(no_live_meeting)?;
+            self.run(actor, &id, command).await
+        })
+    }
+
+    async fn run(
+        &self,
+        actor: &Actor,
+        meeting: &str,
+        command: Command,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let changes = self
+            .app
+            .execute(meeting, &ledger_actor(actor), command)
+            .await
+            .map_err(from_hall)?;
+        Ok(changes.iter().map(|c| to_change(c)).collect())
+    }
+
+    fn terminals(&self, meeting: &str) -> BTreeMap<u32, bool> {
+        let mut seats: BTreeSet<u32> = self.config().people.iter().filter_map(|p| p.seat).collect();
+        if let Some(more) = self.app.with_meeting(meeting, |m| {
+            m.attendance().seats.keys().map(|s| s.0).collect::<Vec<_>>()
+        }) {
+            seats.extend(more);
+        }
+        seats
+            .into_iter()
+            .filter_map(|s| {
+                let rec = self.app.hall_record(TERMINAL_STATUS, &s.to_string())?;
+                Some((s, rec.get("online")?.as_bool()?))
+            })
+            .collect()
+    }
+}
+
+/// `user:clerk1` for console users; actors that already name their kind pass unchanged.
+fn ledger_actor(actor: &Actor) -> String {
+    if actor.username.contains(':') {
+        actor.username.clone()
+    } else {
+        format!("user:{}", actor.username)
+    }
+}
+
+fn to_change(c: &app::Change) -> Change {
+    Change {
+        seq: u64::try_from(c.seq).unwrap_or(0),
+        meeting: c.meeting_id.clone(),
+        kind: c.kind.clone(),
+        at_ms: c.ts_ms,
+    }
+}
+
+/// The hall's refusal as the web layer's.
+fn from_hall(e: HallError) -> WebRefusal {
+    match e {
+        HallError::Refused(r) => from_core(r),
+        HallError::Schedule(e) => {
+            let (zh, en) = split_bilingual(&e.to_string());
+            refusal(RefusalKind::Invalid, "bad_roster", zh, en)
+        }
+        HallError::UnknownMeeting(_) => no_meeting(),
+        HallError::DuplicateMeeting(id) => refusal(
+            RefusalKind::Conflict,
+            "duplicate_meeting",
+            format!("会议编号 {id} 已存在，请重试。"),
+            format!("Meeting id {id} exists already; please retry."),
+        ),
+        e @ (HallError::Ledger(_) | HallError::Halted | HallError::Encode(_)) => {
+            let (zh, en) = split_bilingual(&e.to_string());
+            refusal(RefusalKind::Unavailable, "ledger_unavailable", zh, en)
+        }
+    }
+}
+
+fn refusal(kind: RefusalKind, code: &str, zh: String, en: String) -> WebRefusal {
+    WebRefusal {
+        kind,
+        code: code.to_owned(),
+        message: Bilingual { zh, en },
+        detail: None,
+    }
+}
+
+fn no_meeting() -> WebRefusal {
+    refusal(
+        RefusalKind::NotFound,
+        "unknown_meeting",
+        "找不到该会议。".into(),
+        "No such meeting.".into(),
+    )
+}
+
+fn no_live_meeting() -> WebRefusal {
+    refusal(
+        RefusalKind::Conflict,
+        "no_live_meeting",
+        "当前没有正在签到或进行中的会议。".into(),
+        "No meeting is in sign-in or in session.".into(),
+    )
+}
+
+/// The core's refusal as the web layer's, keeping its code and both messages.
+fn from_core(r: Refusal) -> WebRefusal {
+    let (zh, en) = match &r {
+        Refusal::QuorumNotMet(v) => (
+            format!("不足法定人数，不能开会：{}", v.explanation_zh),
+            format!("Quorum not met: {}", v.explanation_en),
+        ),
+        _ => split_bilingual(&r.to_string()),
+    };
+    let kind = match &r {
+        Refusal::UnknownMember(_) | Refusal::UnknownLeave | Refusal::UnknownCard => {
+            RefusalKind::NotFound
+        }
+        Refusal::Required(_) | Refusal::Invalid(_) => RefusalKind::Invalid,
+        _ => RefusalKind::Conflict,
+    };
+    let detail = match &r {
+        Refusal::QuorumNotMet(verdict) => serde_json::to_value(verdict).ok(),
+        _ => None,
+    };
+    WebRefusal {
+        kind,
+        code: r.code().to_owned(),
+        message: Bilingual { zh, en },
+        detail,
+    }
+}
+
+/// Splits the core's `中文 / English` message at the first ` / ` followed by a Latin letter (the
+/// Chinese half may itself hold ` / `, as in “实到 4 / 应到 9”).
+fn split_bilingual(text: &str) -> (String, String) {
+    let split = text
+        .match_indices(" / ")
+        .find(|(i, _)| text[i + 3..].starts_with(|c: char| c.is_ascii_alphabetic()));
+    match split {
+        Some((i, _)) => (text[..i].to_owned(), text[i + 3..].to_owned()),
+        None => (text.to_owned(), text.to_owned()),
+    }
+}
+
+fn parse_u32(s: &str, what_zh: &str, what_en: &str) -> Result<u32, WebRefusal> {
+    s.trim().parse().map_err(|_| {
+        refusal(
+            RefusalKind::NotFound,
+            "not_found",
+            format!("找不到{what_zh} {s}。"),
+            format!("No such {what_en} {s}."),
+        )
+    })
+}
+
+/// The approve/reject command for a leave request: the approver role is the meeting's
+/// presiding officer when the rules route the request there, else the first routed role; the
+/// approver's name is the console user's.
+fn leave_decision(
+    m: &Meeting,
+    actor: &Actor,
+    request: &str,
+    approve: bool,
+) -> Result<Command, WebRefusal> {
+    let leave = LeaveId(parse_u32(request, "请假申请", "leave request")?);
+    let req = m
+        .leave_requests()
+        .iter()
+        .find(|l| l.id == leave)
+        .ok_or_else(|| from_core(Refusal::UnknownLeave))?;
+    let approver_role = if req.approvers.iter().any(|r| r == "presiding") {
+        "presiding".to_owned()
+    } else {
+        req.approvers.first().cloned().unwrap_or_default()
+    };
+    let approver_name = if actor.display_name.is_empty() {
+        actor.username.clone()
+    } else {
+        actor.display_name.clone()
+    };
+    let who = ActorId(ledger_actor(actor));
+    Ok(if approve {
+        Command::ApproveLeave {
+            leave,
+            approver_role,
+            approver_name,
+            actor: who,
+        }
+    } else {
+        Command::RejectLeave {
+            leave,
+            approver_role,
+            approver_name,
+            reason: String::new(),
+            actor: who,
+        }
+    })
+}
+
+fn bad_card(card: &str) -> WebRefusal {
+    refusal(
+        RefusalKind::Invalid,
+        "bad_card",
+        format!("卡号 “{card}” 无效：应为 4、7 或 10 字节的十六进制。"),
+        format!("Card “{card}” is not a 4, 7 or 10 byte hex UID."),
+    )
+}
+
+impl CoreHall {
+    async fn command(
+        &self,
+        actor: &Actor,
+        command: HallCommand,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let who = ActorId(ledger_actor(actor));
+        match command {
+            HallCommand::ScheduleMeeting {
+                title,
+                kind,
+                rulebook,
+                scheduled_at,
+            } => {
+                self.schedule(actor, &title, &kind, &rulebook, &scheduled_at)
+                    .await
+            }
+            HallCommand::OpenSignIn { meeting } => {
+                self.run(actor, &meeting, Command::OpenSignIn).await
+            }
+            HallCommand::OpenSession { meeting } => {
+                self.run(actor, &meeting, Command::OpenSession { actor: who })
+                    .await
+            }
+            HallCommand::Adjourn { meeting } => {
+                self.run(actor, &meeting, Command::Adjourn { actor: who })
+                    .await
+            }
+            HallCommand::CheckIn {
+                meeting,
+                card,
+                seat,
+            } => {
+                let seat = SeatId(parse_u32(&seat, "座位", "seat")?);
+                let cmd = Command::TapCard {
+                    uid: CardUid::new(&card),
+                    seat: Some(seat),
+                };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::LateSignIn {
+                meeting,
+                member,
+                reason,
+            } => {
+                let cmd = Command::LateSignIn {
+                    member: MemberId(member),
+                    reason,
+                    actor: who,
+                };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::RequestLeave {
+                meeting,
+                member,
+                reason,
+                written,
+            } => {
+                let cmd = Command::RequestLeave {
+                    member: MemberId(member),
+                    reason,
+                    written,
+                    submitted_at: now(),
+                    actor: who,
+                };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::DecideLeave {
+                meeting,
+                request,
+                approve,
+            } => {
+                let cmd = self
+                    .app
+                    .with_meeting(&meeting, |m| leave_decision(m, actor, &request, approve))
+                    .ok_or_else(no_meeting)??;
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::OpenVote {
+                meeting,
+                motion,
+                secret,
+            } => {
+                let ballot = if secret {
+                    Ballot::Secret
+                } else {
+                    Ballot::Named
+                };
+                let spec = VoteSpec {
+                    motion,
+                    ballot,
+                    press: PressRule::FirstPressValid,
+                    duration_ms: None,
+                };
+                self.run(actor, &meeting, Command::OpenVote { spec }).await
+            }
+            HallCommand::HoldVote { meeting, vote } => {
+                self.on_vote(actor, &meeting, &vote, Command::HoldVote)
+                    .await
+            }
+            HallCommand::ResumeVote { meeting, vote } => {
+                self.on_vote(actor, &meeting, &vote, Command::ResumeVote)
+                    .await
+            }
+            HallCommand::CloseVote { meeting, vote } => {
+                self.on_vote(actor, &meeting, &vote, Command::CloseVote)
+                    .await
+            }
+            HallCommand::IssueCard { member, card } => self.issue_card(actor, &member, &card).await,
+            HallCommand::CancelCard { card } => {
+                self.on_card(actor, &card, |uid| Command::CancelCard {
+                    uid,
+                    actor: who.clone(),
+                })
+                .await
+            }
+            HallCommand::ReportCardLost { card } => {
+                self.on_card(actor, &card, |uid| Command::ReportCardLost {
+                    uid,
+                    actor: who.clone(),
+                })
+                .await
+            }
+        }
+    }
+
+    async fn schedule(
+        &self,
+        actor: &Actor,
+        title: &str,
+        kind: &str,
+        city: &str,
+        at: &str,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let (book, setup) = {
+            let config = self.config();
+            let book = config.rulebook(city).cloned().ok_or_else(|| {
+                let known: Vec<&str> = config.rulebooks.iter().map(|b| b.city.as_str()).collect();
+                refusal(
+                    RefusalKind::Invalid,
+                    "unknown_rulebook",
+                    format!("未知规则 “{city}”，可选：{}。", known.join("、")),
+                    format!(
+                        "Unknown rulebook “{city}”; choose one of {}.",
+                        known.join(", ")
+                    ),
+                )
+            })?;
+            let rules = book.meeting_rules(kind).map_err(|e| {
+                let (zh, en) = split_bilingual(&e.to_string());
+                refusal(RefusalKind::Invalid, "unknown_kind", zh, en)
+            })?;
+            let start = parse_local(at, config.utc_offset_hours).ok_or_else(|| {
+                refusal(
+                    RefusalKind::Invalid,
+                    "bad_time",
+                    format!("时间 “{at}” 无法识别，请按 2026-11-22 09:00 的格式填写。"),
+                    format!("Time “{at}” not understood; write it like 2026-11-22 09:00."),
+                )
+            })?;
+            let id = self.app.with_meetings(|ms| {
+                (ms.len() + 1..)
+                    .map(|n| format!("m{n}"))
+                    .find(|id| !ms.contains_key(id))
+                    .unwrap_or_default()
+            });
+            (book, config.setup(&id, title, &rules, start))
+        };
+        let changes = self
+            .app
+            .schedule(&book, kind, setup, &ledger_actor(actor))
+            .await
+            .map_err(from_hall)?;
+        Ok(changes.iter().map(|c| to_change(c)).collect())
+    }
+
+    async fn on_vote(
+        &self,
+        actor: &Actor,
+        meeting: &str,
+        vote: &str,
+        command: Command,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let id = parse_u32(vote, "表决", "vote")?;
+        let known = self
+            .app
+            .with_meeting(meeting, |m| m.votes().iter().any(|v| v.id.0 == id))
+            .ok_or_else(no_meeting)?;
+        if !known {
+            return Err(refusal(
+                RefusalKind::NotFound,
+                "unknown_vote",
+                format!("找不到表决 {id}。"),
+                format!("No such vote {id}."),
+            ));
+        }
+        self.run(actor, meeting, command).await
+    }
+
+    /// Meetings not yet adjourned that satisfy `pred`.
+    fn live_where(&self, pred: impl Fn(&Meeting) -> bool) -> Vec<String> {
+        self.app.with_meetings(|ms| {
+            ms.iter()
+                .filter(|(_, m)| m.phase() != Phase::Adjourned && pred(m))
+                .map(|(id, _)| id.clone())
+                .collect()
+        })
+    }
+
+    async fn issue_card(
+        &self,
+        actor: &Actor,
+        member: &str,
+        card: &str,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let uid = CardUid::new(card);
+        if !matches!(uid.0.len(), 8 | 14 | 20) || !uid.0.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad_card(card));
+        }
+        if !self.config().people.iter().any(|p| p.id == member) {
+            return Err(from_core(Refusal::UnknownMember(MemberId(
+                member.to_owned(),
+            ))));
+        }
+        let who = ActorId(ledger_actor(actor));
+        let mut changes = Vec::new();
+        let member_id = MemberId(member.to_owned());
+        for id in self.live_where(|m| m.attendance().records.contains_key(&member_id)) {
+            let cmd = Command::IssueCard {
+                uid: uid.clone(),
+                holder: CardHolder::Participant {
+                    member: member_id.clone(),
+                },
+                actor: who.clone(),
+            };
+            changes.extend(self.run(actor, &id, cmd).await?);
+        }
+        if let Some(p) = self.config().people.iter_mut().find(|p| p.id == member) {
+            p.cards.push(uid.0);
+        }
+        Ok(changes)
+    }
+
+    async fn on_card(
+        &self,
+        actor: &Actor,
+        card: &str,
+        command: impl Fn(CardUid) -> Command,
+    ) -> Result<Vec<Change>, WebRefusal> {
+        let uid = CardUid::new(card);
+        let meetings = self.live_where(|m| m.cards().contains_key(&uid));
+        let held = self
+            .config()
+            .people
+            .iter()
+            .any(|p| p.cards.iter().any(|c| CardUid::new(c) == uid));
+        if meetings.is_empty() && !held {
+            return Err(from_core(Refusal::UnknownCard));
+        }
+        let mut changes = Vec::new();
+        for id in meetings {
+            changes.extend(self.run(actor, &id, command(uid.clone())).await?);
+        }
+        for p in self.config().people.iter_mut() {
+            p.cards.retain(|c| CardUid::new(c) != uid);
+        }
+        Ok(changes)
+    }
+}
+
+impl HallService for CoreHall {
+    fn meetings(&self) -> Vec<MeetingSummary> {
+        let offset = self.config().utc_offset_hours;
+        let mut list = self.app.with_meetings(|ms| {
+            ms.iter()
+                .map(|(id, m)| (m.setup().scheduled_start, views::summary(id, m, offset)))
+                .collect::<Vec<_>>()
+        });
+        list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.id.cmp(&a.1.id)));
+        list.into_iter().map(|(_, s)| s).collect()
+    }
+
+    fn hall(&self, meeting: &str) -> Option<HallView> {
+        let terminals = self.terminals(meeting);
+        let config = self.config().clone();
+        let links: BTreeMap<String, serde_json::Value> = config
+            .sites
+            .iter()
+            .filter_map(|s| {
+                let rec = self.app.hall_record(app::SITE_LINK_KIND, &s.id)?;
+                Some((s.id.clone(), rec))
+            })
+            .collect();
+        self.app.with_meeting(meeting, |m| {
+            views::hall(meeting, m, &config, &terminals, &links)
+        })
+    }
+
+    fn members(&self) -> Vec<MemberView> {
+        views::members(&self.config())
+    }
+
+    fn catalogue(&self) -> Catalogue {
+        let config = self.config();
+        let rulebooks = config
+            .rulebooks
+            .iter()
+            .map(|b| Choice {
+                id: b.city.clone(),
+                name: Bilingual {
+                    zh: b.name_zh.clone(),
+                    en: b.name_en.clone(),
+                },
+            })
+            .collect();
+        let mut kinds: Vec<Choice> = Vec::new();
+        for k in config.rulebooks.iter().flat_map(|b| &b.kinds) {
+            if !kinds.iter().any(|c| c.id == k.id) {
+                kinds.push(Choice {
+                    id: k.id.clone(),
+                    name: Bilingual {
+                        zh: k.name_zh.clone(),
+                        en: k.name_en.clone(),
+                    },
+                });
+            }
+        }
+        Catalogue { rulebooks, kinds }
+    }
+
+    fn report(&self, meeting: &str) -> Option<Report> {
+        let config = self.config().clone();
+        self.app
+            .with_meeting(meeting, |m| report::report(meeting, m, &config))
+    }
+
+    fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a> {
+        Box::pin(self.command(actor, command))
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_bilingual;
+
+    #[test]
+    fn bilingual_split_skips_slashes_inside_the_chinese_half() {
+        let (zh, en) = split_bilingual(
+            "实到 4 / 应到 9，未超过半数 / present 4 / expected 9, not more than half",
+        );
+        assert_eq!(zh, "实到 4 / 应到 9，未超过半数");
+        assert_eq!(en, "present 4 / expected 9, not more than half");
+        assert_eq!(split_bilingual("只有中文").0, "只有中文");
+    }
+}

@@ -1,0 +1,145 @@
+//! The attendance sheet and the minutes attendance block of a meeting, from the core's sheet.
+//! The Chinese block is the core's own text; the English one is rendered here from the same
+//! rows.
+
+use super::clock::format_clock;
+use super::config::HallConfig;
+use super::views::{state_of, summary};
+use crate::meeting::{Meeting, SheetStatus, Standing, attendance_sheet};
+use crate::web::service::{Bilingual, Report, SeatState, SheetRow};
+
+/// The report of a meeting.
+pub fn report(id: &str, m: &Meeting, config: &HallConfig) -> Report {
+    let sheet = attendance_sheet(m);
+    let rules = m.rules();
+    let hall_view_counts =
+        super::views::hall(id, m, config, &Default::default(), &Default::default()).counts;
+    let mut ordered: Vec<&crate::meeting::SheetRow> = sheet.rows.iter().collect();
+    ordered.sort_by_key(|r| {
+        let seat = m
+            .attendance()
+            .records
+            .get(&r.member)
+            .and_then(|rec| rec.participant.seat);
+        (
+            r.standing == Standing::Observer,
+            seat.map_or(u32::MAX, |s| s.0),
+        )
+    });
+    let rows: Vec<SheetRow> = ordered
+        .into_iter()
+        .map(|r| {
+            let record = m.attendance().records.get(&r.member);
+            let role = record.map_or("", |rec| rec.participant.role.as_str());
+            let state = record.map_or(SeatState::NotSignedIn, |rec| state_of(m, rec));
+            let via = match (r.status, &r.late_reason) {
+                (SheetStatus::PresentRemote, _) => Some("video"),
+                (_, Some(_)) => Some("clerk"),
+                (SheetStatus::Present | SheetStatus::Departed, _) => Some("card"),
+                _ => None,
+            };
+            let note = [
+                r.late_reason.clone(),
+                r.leave.clone(),
+                r.substitute.clone().map(|s| format!("代会 {s}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("；");
+            SheetRow {
+                name: r.name.clone(),
+                office: Bilingual {
+                    zh: r.role_zh.clone(),
+                    en: rules.role_en(role).to_owned(),
+                },
+                seat: r
+                    .seat
+                    .or_else(|| record.and_then(|rec| rec.participant.seat))
+                    .map(|s| s.0.to_string()),
+                state,
+                signed_in_at: r
+                    .signed_in_at
+                    .map(|t| format_clock(t, config.utc_offset_hours)),
+                via: via.map(str::to_owned),
+                note: (!note.is_empty()).then_some(note),
+            }
+        })
+        .collect();
+    let minutes_en = minutes_en(m, &sheet);
+    Report {
+        meeting: summary(id, m, config.utc_offset_hours),
+        counts: hall_view_counts,
+        rows,
+        minutes: Bilingual {
+            zh: sheet.minutes_block_zh(),
+            en: minutes_en,
+        },
+    }
+}
+
+fn names(
+    sheet: &crate::meeting::AttendanceSheet,
+    standing: Standing,
+    st: &[SheetStatus],
+) -> String {
+    let v: Vec<&str> = sheet
+        .rows
+        .iter()
+        .filter(|r| r.standing == standing && st.contains(&r.status))
+        .map(|r| r.name.as_str())
+        .collect();
+    if v.is_empty() {
+        "none".to_owned()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
+    let rules = m.rules();
+    let presiding = m
+        .attendance()
+        .records
+        .get(&m.setup().presiding)
+        .map_or_else(String::new, |r| {
+            format!(
+                "{} ({})",
+                r.participant.name,
+                rules.role_en(&r.participant.role)
+            )
+        });
+    let q = m.quorum();
+    let present = names(
+        sheet,
+        Standing::Member,
+        &[
+            SheetStatus::Present,
+            SheetStatus::PresentRemote,
+            SheetStatus::Departed,
+        ],
+    );
+    let excused = names(
+        sheet,
+        Standing::Member,
+        &[SheetStatus::Excused, SheetStatus::Substituted],
+    );
+    let absent = names(
+        sheet,
+        Standing::Member,
+        &[SheetStatus::Absent, SheetStatus::NotArrived],
+    );
+    let observers = names(
+        sheet,
+        Standing::Observer,
+        &[
+            SheetStatus::Present,
+            SheetStatus::PresentRemote,
+            SheetStatus::Departed,
+        ],
+    );
+    format!(
+        "Meeting: {} ({})\nPresiding: {presiding}\nPresent: {present} (expected {}, present {})\nOn leave: {excused}\nAbsent or not arrived: {absent}\nObservers: {observers}\nQuorum: {}\n",
+        sheet.title, rules.kind.name_en, sheet.expected, sheet.present, q.explanation_en
+    )
+}

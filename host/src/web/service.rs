@@ -1,0 +1,548 @@
+//! The seam between the web layer and the hall: everything the console, the API and the event
+//! stream read or change goes through [`HallService`]. The web layer owns these view and command
+//! types (they are the API contract); the implementation maps them onto the meeting core and the
+//! ledger.
+
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use tokio::sync::broadcast;
+
+/// A boxed future returned by [`HallService::execute`].
+pub type CommandFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Change>, Refusal>> + Send + 'a>>;
+
+/// Who asks for a command: the logged-in console user, recorded in the ledger with the event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    /// Login name.
+    pub username: String,
+    /// Name shown and recorded (e.g. as the leave approver).
+    pub display_name: String,
+    /// Role name at the time.
+    pub role: String,
+}
+
+/// The hall as the web layer sees it.
+pub trait HallService: Send + Sync + 'static {
+    /// Every meeting, newest first.
+    fn meetings(&self) -> Vec<MeetingSummary>;
+    /// The live state of one meeting.
+    fn hall(&self, meeting: &str) -> Option<HallView>;
+    /// All members (组成人员 and others) known to the hall.
+    fn members(&self) -> Vec<MemberView>;
+    /// The meeting kinds and rulebooks a meeting can be scheduled under.
+    fn catalogue(&self) -> Catalogue;
+    /// The attendance sheet and minutes block of a meeting.
+    fn report(&self, meeting: &str) -> Option<Report>;
+    /// Runs a command as `actor`; on success every resulting change is durable and published.
+    fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a>;
+    /// Change notifications, one per recorded event.
+    fn subscribe(&self) -> broadcast::Receiver<Change>;
+}
+
+/// A text in both languages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Bilingual {
+    /// 中文.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+/// Why a command was refused; maps to an HTTP status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    /// What class of refusal (decides the status).
+    pub kind: RefusalKind,
+    /// Stable code, e.g. `quorum_not_met`.
+    pub code: String,
+    /// The explanation a clerk reads.
+    pub message: Bilingual,
+    /// Structured detail (e.g. the quorum explanation).
+    pub detail: Option<serde_json::Value>,
+}
+
+/// Class of refusal.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// Unknown meeting, member, vote, request (404).
+    NotFound,
+    /// Input not acceptable (422).
+    Invalid,
+    /// The rules or the current state forbid it now (409).
+    Conflict,
+    /// Storage failed; nothing changed (503).
+    Unavailable,
+}
+
+/// A recorded change, published on the event stream. Carries no ballot choice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// Ledger sequence number (or in-memory order).
+    pub seq: u64,
+    /// Meeting concerned, if any.
+    pub meeting: Option<String>,
+    /// Event kind, e.g. `checked_in`, `vote_cast`.
+    pub kind: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+}
+
+/// Lifecycle of a meeting.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// 已安排.
+    Scheduled,
+    /// 签到中.
+    SignIn,
+    /// 已开会.
+    Opened,
+    /// 已散会.
+    Adjourned,
+}
+
+/// One line of the meetings list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingSummary {
+    /// Meeting id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Kind id (`executive`, ...).
+    pub kind: String,
+    /// Kind name in both languages.
+    pub kind_name: Bilingual,
+    /// Rulebook (city) id.
+    pub rulebook: String,
+    /// Rulebook name in both languages.
+    pub rulebook_name: Bilingual,
+    /// When it is scheduled, as written by the clerk (local time, `YYYY-MM-DD HH:MM`).
+    pub scheduled_at: String,
+    /// Lifecycle phase.
+    pub phase: Phase,
+}
+
+/// The counts shown on the console and the display.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// 应到.
+    pub expected: u32,
+    /// 实到.
+    pub present: u32,
+    /// 请假.
+    pub excused: u32,
+    /// 缺席 (not present, not excused).
+    pub absent: u32,
+    /// 列席.
+    pub observers: u32,
+    /// 代会.
+    pub substitutes: u32,
+    /// Present by video link.
+    pub remote: u32,
+}
+
+/// Quorum state with the clause.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuorumView {
+    /// Whether quorum holds now.
+    pub met: bool,
+    /// How many present are needed (None when the rules set no quorum).
+    pub needed: Option<u32>,
+    /// The explanation quoting the clause.
+    pub explanation: Bilingual,
+    /// Citation, e.g. 无锡 四十.
+    pub citation: Bilingual,
+}
+
+/// How a seat looks on the map.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatState {
+    /// Nobody assigned.
+    Empty,
+    /// Assigned member not (yet) signed in.
+    NotSignedIn,
+    /// Signed in at the seat or by the clerk.
+    CheckedIn,
+    /// On approved leave.
+    Excused,
+    /// A substitute sits here.
+    Substitute,
+    /// Attending by video link.
+    Remote,
+    /// An observer (列席).
+    Observer,
+    /// Left mid-session.
+    Departed,
+    /// Marked absent at close.
+    Absent,
+}
+
+/// One seat on the map.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeatView {
+    /// Seat id / label.
+    pub seat: String,
+    /// Member sitting there (id).
+    pub member: Option<String>,
+    /// Member name.
+    pub name: Option<String>,
+    /// Attendance state.
+    pub state: SeatState,
+    /// Whether the seat terminal is online (None when unknown / no terminal).
+    pub terminal_online: Option<bool>,
+    /// In an open vote: whether this seat has voted (never how).
+    pub voted: Option<bool>,
+}
+
+/// A member of the hall.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Member id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role / office in both languages.
+    pub office: Bilingual,
+    /// Assigned seat.
+    pub seat: Option<String>,
+}
+
+/// One attendee line (for the approver and the sheet).
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendeeView {
+    /// Member id.
+    pub member: String,
+    /// Name.
+    pub name: String,
+    /// Office.
+    pub office: Bilingual,
+    /// Status.
+    pub state: SeatState,
+    /// Reason (leave, late sign-in, substitute name).
+    pub note: Option<String>,
+}
+
+/// Leave request state.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveState {
+    /// Waiting for the approver.
+    Pending,
+    /// Approved (请假).
+    Approved,
+    /// Rejected.
+    Rejected,
+}
+
+/// A leave request.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaveView {
+    /// Request id.
+    pub id: String,
+    /// Member id.
+    pub member: String,
+    /// Member name.
+    pub name: String,
+    /// Reason given.
+    pub reason: String,
+    /// Submitted in writing.
+    pub written: bool,
+    /// Who must approve, per the rulebook, with the clause.
+    pub approver: Bilingual,
+    /// State.
+    pub state: LeaveState,
+}
+
+/// Vote state.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteState {
+    /// Accepting ballots.
+    Open,
+    /// Held by the chair.
+    Held,
+    /// Closed; result final.
+    Closed,
+}
+
+/// A vote and its (interim) tally.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteView {
+    /// Vote id.
+    pub id: String,
+    /// Motion text.
+    pub motion: String,
+    /// Secret ballot (无记名).
+    pub secret: bool,
+    /// State.
+    pub state: VoteState,
+    /// 赞成.
+    pub yes: u32,
+    /// 反对.
+    pub no: u32,
+    /// 弃权.
+    pub abstain: u32,
+    /// Eligible voters who have not voted.
+    pub not_voted: u32,
+    /// Result text once closed (or advisory note), both languages.
+    pub outcome: Option<Bilingual>,
+}
+
+/// Link state of a county site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    /// Site id.
+    pub id: String,
+    /// Site name.
+    pub name: String,
+    /// `up`, `connecting`, `down`.
+    pub link: String,
+    /// Detail (last error, since when).
+    pub detail: Option<String>,
+}
+
+/// Everything the live hall page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct HallView {
+    /// The meeting.
+    pub meeting: MeetingSummary,
+    /// Counts.
+    pub counts: Counts,
+    /// Quorum.
+    pub quorum: QuorumView,
+    /// Why Open is refused right now (None when it may open).
+    pub open_blocked: Option<Bilingual>,
+    /// Seats.
+    pub seats: Vec<SeatView>,
+    /// Attendees (composition and observers).
+    pub attendees: Vec<AttendeeView>,
+    /// Leave requests.
+    pub leave: Vec<LeaveView>,
+    /// Votes, latest last.
+    pub votes: Vec<VoteView>,
+    /// County sites.
+    pub sites: Vec<SiteView>,
+}
+
+impl HallView {
+    /// The vote in progress (open or held), if any.
+    pub fn current_vote(&self) -> Option<&VoteView> {
+        self.votes
+            .iter()
+            .rev()
+            .find(|v| v.state != VoteState::Closed)
+    }
+
+    /// The vote to show on the display: the current one, else the last closed one.
+    pub fn shown_vote(&self) -> Option<&VoteView> {
+        self.current_vote().or_else(|| self.votes.last())
+    }
+
+    /// Phase is scheduled (sign-in not yet open).
+    pub fn is_scheduled(&self) -> bool {
+        self.meeting.phase == Phase::Scheduled
+    }
+
+    /// Phase is sign-in.
+    pub fn in_sign_in(&self) -> bool {
+        self.meeting.phase == Phase::SignIn
+    }
+
+    /// Phase is opened (in session).
+    pub fn is_opened(&self) -> bool {
+        self.meeting.phase == Phase::Opened
+    }
+}
+
+impl VoteView {
+    /// Accepting ballots now.
+    pub fn is_open(&self) -> bool {
+        self.state == VoteState::Open
+    }
+
+    /// Held by the chair.
+    pub fn is_held(&self) -> bool {
+        self.state == VoteState::Held
+    }
+
+    /// Ballots cast so far.
+    pub fn cast(&self) -> u32 {
+        self.yes + self.no + self.abstain
+    }
+
+    /// Everyone eligible (cast plus not voted).
+    pub fn eligible(&self) -> u32 {
+        self.cast() + self.not_voted
+    }
+}
+
+/// A choosable meeting kind or rulebook.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Bilingual,
+}
+
+/// What a meeting can be scheduled as.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalogue {
+    /// Rulebooks (cities).
+    pub rulebooks: Vec<Choice>,
+    /// Meeting kinds.
+    pub kinds: Vec<Choice>,
+}
+
+/// One row of the attendance sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetRow {
+    /// Member name.
+    pub name: String,
+    /// Office.
+    pub office: Bilingual,
+    /// Seat.
+    pub seat: Option<String>,
+    /// Status.
+    pub state: SeatState,
+    /// Sign-in time (local, `HH:MM:SS`) if any.
+    pub signed_in_at: Option<String>,
+    /// How: `card` (at a seat or entrance), `clerk` (补签到) or `video` (remote).
+    pub via: Option<String>,
+    /// Reason / note.
+    pub note: Option<String>,
+}
+
+/// The attendance sheet and the minutes block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The meeting.
+    pub meeting: MeetingSummary,
+    /// Counts at the time of the report.
+    pub counts: Counts,
+    /// Sheet rows.
+    pub rows: Vec<SheetRow>,
+    /// The minutes attendance block, ready to paste.
+    pub minutes: Bilingual,
+}
+
+/// A command from the console or the API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum HallCommand {
+    /// Schedules a meeting.
+    ScheduleMeeting {
+        /// Title.
+        title: String,
+        /// Kind id.
+        kind: String,
+        /// Rulebook id.
+        rulebook: String,
+        /// Local time `YYYY-MM-DD HH:MM`.
+        scheduled_at: String,
+    },
+    /// Opens sign-in.
+    OpenSignIn {
+        /// Meeting.
+        meeting: String,
+    },
+    /// Opens the session (refused without quorum).
+    OpenSession {
+        /// Meeting.
+        meeting: String,
+    },
+    /// Adjourns.
+    Adjourn {
+        /// Meeting.
+        meeting: String,
+    },
+    /// Check-in at a seat (the terminal path; the console uses late sign-in).
+    CheckIn {
+        /// Meeting.
+        meeting: String,
+        /// Card UID (hex).
+        card: String,
+        /// Seat.
+        seat: String,
+    },
+    /// Manual late sign-in (补签到) with a reason.
+    LateSignIn {
+        /// Meeting.
+        meeting: String,
+        /// Member.
+        member: String,
+        /// Reason.
+        reason: String,
+    },
+    /// Files a leave request.
+    RequestLeave {
+        /// Meeting.
+        meeting: String,
+        /// Member.
+        member: String,
+        /// Reason.
+        reason: String,
+        /// Submitted in writing.
+        written: bool,
+    },
+    /// Approves or rejects a leave request.
+    DecideLeave {
+        /// Meeting.
+        meeting: String,
+        /// Request id.
+        request: String,
+        /// Approve (true) or reject.
+        approve: bool,
+    },
+    /// Opens a vote.
+    OpenVote {
+        /// Meeting.
+        meeting: String,
+        /// Motion text.
+        motion: String,
+        /// Secret ballot.
+        secret: bool,
+    },
+    /// Holds the open vote.
+    HoldVote {
+        /// Meeting.
+        meeting: String,
+        /// Vote id.
+        vote: String,
+    },
+    /// Resumes a held vote.
+    ResumeVote {
+        /// Meeting.
+        meeting: String,
+        /// Vote id.
+        vote: String,
+    },
+    /// Closes the vote.
+    CloseVote {
+        /// Meeting.
+        meeting: String,
+        /// Vote id.
+        vote: String,
+    },
+    /// Issues a card to a member.
+    IssueCard {
+        /// Member.
+        member: String,
+        /// Card UID (hex).
+        card: String,
+    },
+    /// Cancels a card.
+    CancelCard {
+        /// Card UID.
+        card: String,
+    },
+    /// Reports a card lost (it is refused from now on).
+    ReportCardLost {
+        /// Card UID.
+        card: String,
+    },
+}

@@ -1,0 +1,158 @@
+//! The MQTT transport's sans-IO core: what it hands over, what it refuses, what it publishes
+//! (including the retained vote state), and that no payload makes it panic.
+
+use huitang::bus::mqtt::MqttHost;
+use huitang::bus::{Order, TerminalCommand, TerminalEventKind, TerminalId};
+use huitang::meeting::SeatId;
+use huitang_protocol::mqtt::{Envelope, decode_json};
+use huitang_protocol::{Down, EventSeq, MotionId, PressRule, VoteMode, VoteOptions};
+use proptest::prelude::*;
+
+const A: &str = "30002a001151333538373632";
+const B: &str = "30002a001151333538373633";
+
+fn host() -> MqttHost {
+    MqttHost::new(
+        "h1",
+        &[
+            (TerminalId(A.into()), SeatId(1)),
+            (TerminalId(B.into()), SeatId(2)),
+        ],
+        1_795_680_000_000,
+    )
+}
+
+fn up(t: &str) -> String {
+    format!("huitang/h1/seat/{t}/up")
+}
+
+fn hello(seq: u32, hw: &str) -> String {
+    format!(
+        r#"{{"seq":{seq},"msg":{{"hello":{{"hardware_id":"{hw}","firmware":{{"major":1,"minor":0,"patch":0}},"capabilities":3}}}}}}"#
+    )
+}
+
+fn drain(h: &mut MqttHost) -> (Vec<TerminalEventKind>, Vec<(String, Down, bool)>) {
+    let mut ev = Vec::new();
+    while let Some(e) = h.poll_event() {
+        ev.push(e.kind);
+    }
+    let mut out = Vec::new();
+    while let Some(o) = h.poll_outgoing() {
+        let env: Envelope<Down> = decode_json(&o.payload).unwrap();
+        out.push((o.topic, env.msg, o.retain));
+    }
+    (ev, out)
+}
+
+fn vote_opened() -> Order {
+    Order::VoteOpened {
+        motion: MotionId(4),
+        options: VoteOptions::ALL,
+        mode: VoteMode::Named,
+        press: PressRule::FirstPressValid,
+        deadline: None,
+    }
+}
+
+#[test]
+fn hello_is_welcomed_with_the_time_and_the_open_vote() {
+    let mut h = host();
+    h.submit(TerminalCommand::all(vote_opened()));
+    let (_, out) = drain(&mut h);
+    assert_eq!(out.len(), 2, "vote state to both seats");
+    assert!(
+        out.iter()
+            .all(|(_, m, retain)| *retain && matches!(m, Down::VoteOpened { .. }))
+    );
+    h.handle_publish(&up(A), hello(1, A).as_bytes(), 5);
+    let (ev, out) = drain(&mut h);
+    assert!(matches!(
+        ev[..],
+        [TerminalEventKind::Online { fresh: true, .. }]
+    ));
+    let msgs: Vec<_> = out.iter().map(|(_, m, _)| m.clone()).collect();
+    assert!(matches!(
+        msgs[..],
+        [
+            Down::Welcome,
+            Down::TimeSync { .. },
+            Down::VoteOpened { .. }
+        ]
+    ));
+    assert!(
+        out.iter()
+            .all(|(t, _, _)| t == &format!("huitang/h1/seat/{A}/down"))
+    );
+}
+
+#[test]
+fn an_event_is_handed_over_once_and_reacknowledged_after_recording() {
+    let mut h = host();
+    h.handle_publish(&up(A), hello(1, A).as_bytes(), 5);
+    drain(&mut h);
+    let key =
+        |seq: u32| format!(r#"{{"seq":{seq},"msg":{{"key_pressed":{{"event":1,"key":"yes"}}}}}}"#);
+    h.handle_publish(&up(A), key(2).as_bytes(), 5);
+    h.handle_publish(&up(A), key(2).as_bytes(), 5); // QoS 1 redelivery
+    h.handle_publish(&up(A), key(3).as_bytes(), 5); // the terminal's resend
+    let (ev, _) = drain(&mut h);
+    assert_eq!(ev.len(), 1);
+    h.submit(TerminalCommand::seat(
+        SeatId(1),
+        Order::EventAck(EventSeq(1)),
+    ));
+    drain(&mut h);
+    h.handle_publish(&up(A), key(4).as_bytes(), 5);
+    let (ev, out) = drain(&mut h);
+    assert!(ev.is_empty());
+    assert_eq!(out[0].1, Down::EventAck { event: EventSeq(1) });
+}
+
+#[test]
+fn malformed_unknown_and_impersonating_messages_are_refused_and_counted() {
+    let mut h = host();
+    h.handle_publish(&up(A), b"{not json", 5);
+    h.handle_publish(&up(A), br#"{"seq":1,"msg":"poll"}"#, 5); // a Down message upward
+    h.handle_publish(
+        &up("30002a0011513335383736ff"),
+        hello(1, "30002a0011513335383736ff").as_bytes(),
+        5,
+    );
+    h.handle_publish(&up(A), hello(1, B).as_bytes(), 5); // B's identity on A's topic
+    h.handle_publish("huitang/h1/seat/a+b/up", b"{}", 5);
+    let (ev, out) = drain(&mut h);
+    assert!(ev.is_empty() && out.is_empty());
+    assert_eq!(h.rejected(), 5);
+}
+
+#[test]
+fn last_will_offline_and_broker_loss_are_reported_once() {
+    let mut h = host();
+    h.handle_publish(&up(A), hello(1, A).as_bytes(), 5);
+    drain(&mut h);
+    let status = format!("huitang/h1/seat/{A}/status");
+    h.handle_publish(&status, br#"{"state":"offline"}"#, 5);
+    h.handle_publish(&status, br#"{"state":"offline"}"#, 5);
+    let (ev, _) = drain(&mut h);
+    assert_eq!(ev.len(), 1);
+    h.handle_publish(&up(A), hello(1, A).as_bytes(), 5);
+    drain(&mut h);
+    h.broker_lost();
+    let (ev, _) = drain(&mut h);
+    assert!(matches!(ev[..], [TerminalEventKind::Offline { .. }]));
+}
+
+proptest! {
+    #[test]
+    fn no_payload_panics_or_becomes_an_event_without_a_hello(payload in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let mut h = host();
+        h.handle_publish(&up(A), &payload, 5);
+        h.handle_publish(&format!("huitang/h1/seat/{A}/status"), &payload, 5);
+        let (ev, _) = drain(&mut h);
+        let invented = ev
+            .iter()
+            .any(|e| matches!(e, TerminalEventKind::Card { .. } | TerminalEventKind::Key { .. }));
+        prop_assert!(!invented);
+    }
+}

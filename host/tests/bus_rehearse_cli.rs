@@ -1,0 +1,76 @@
+//! `huitang rehearse`: a scenario file drives the virtual hall through check-ins, a leave, a
+//! vote with a seat unplugged mid-vote, and prints the summary from the ledger; a broken
+//! scenario is refused with the line named and exit code 2.
+
+use std::process::Command;
+
+fn huitang() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_huitang"))
+}
+
+#[test]
+fn rehearse_prints_attendance_and_votes_as_json_from_a_verified_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.txt");
+    std::fs::write(
+        &scenario,
+        "meeting wuxi executive 5\nserial 5\nleave 5 \"出差\"\nopen-sign-in\ntap 1..4\n\
+         tap 3 card 04999999\nopen-session\nvote named first \"议案\"\npress 1,2 yes\n\
+         unplug 3\npress 3 no\nwait 2500ms\nplug 3\npress 4 abstain\nsync\nclose-vote\nadjourn\n",
+    )
+    .unwrap();
+    let db = dir.path().join("l.db");
+    let out = huitang()
+        .arg("rehearse")
+        .arg(&scenario)
+        .arg("--db")
+        .arg(&db)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["attendance"]["present"], 4);
+    assert_eq!(v["ledger_verified"], true);
+    let tally = &v["votes"][0]["result"]["tally"];
+    assert_eq!(
+        (
+            tally["yes"].as_u64(),
+            tally["no"].as_u64(),
+            tally["abstain"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let leave = v["attendance"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["member"] == "m5")
+        .unwrap();
+    assert!(leave["leave"].as_str().unwrap().contains("出差"));
+}
+
+#[test]
+fn a_broken_scenario_names_the_line_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.txt");
+    std::fs::write(
+        &scenario,
+        "meeting wuxi executive 3\nserial 3\npress 1 maybe\n",
+    )
+    .unwrap();
+    let out = huitang()
+        .arg("rehearse")
+        .arg(&scenario)
+        .arg("--db")
+        .arg(dir.path().join("l.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("第 3 行") && err.contains("line 3"), "{err}");
+}

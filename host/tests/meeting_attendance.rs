@@ -1,0 +1,381 @@
+//! Card taps and the register: every odd case gets a clear outcome with a reason code the
+//! seat terminal can show (lost card, double check-in, same card at two seats, non-member card,
+//! observer), plus 补签到, departures and 缺席 at adjournment.
+
+mod meeting_support;
+
+use huitang::meeting::*;
+use meeting_support::*;
+
+fn wuxi(mode: CheckInMode) -> Meeting {
+    open_for_sign_in("wuxi", "executive", 5, 1, mode).0
+}
+
+fn tap_at(m: &mut Meeting, uid: &str, seat: Option<u32>) -> Result<Vec<Event>, Refusal> {
+    m.execute(
+        Command::TapCard {
+            uid: CardUid(uid.into()),
+            seat: seat.map(SeatId),
+        },
+        at(-5),
+    )
+}
+
+#[test]
+fn card_tap_at_own_seat_checks_in() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    let events = tap_at(&mut m, "C002", Some(2)).unwrap();
+    assert!(
+        matches!(&events[..], [Event::CheckedIn { member, seat: Some(SeatId(2)), .. }] if member.0 == "m2")
+    );
+    assert_eq!(m.member_at_seat(SeatId(2)), Some(&id("m2")));
+}
+
+#[test]
+fn uid_is_normalised_before_lookup() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    assert!(tap_at(&mut m, "c0:02", Some(2)).is_ok());
+}
+
+#[test]
+fn a_card_reported_lost_is_refused_and_a_reissued_card_works() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    m.execute(
+        Command::ReportCardLost {
+            uid: CardUid("C003".into()),
+            actor: clerk(),
+        },
+        at(-20),
+    )
+    .unwrap();
+    let refusal = tap_at(&mut m, "C003", Some(3)).unwrap_err();
+    assert_eq!(refusal.code(), "card_lost");
+    assert!(refusal.to_string().contains("此卡已挂失"));
+    m.execute(
+        Command::IssueCard {
+            uid: CardUid("C903".into()),
+            holder: CardHolder::Participant { member: id("m3") },
+            actor: clerk(),
+        },
+        at(-15),
+    )
+    .unwrap();
+    assert!(tap_at(&mut m, "C903", Some(3)).is_ok());
+}
+
+#[test]
+fn a_cancelled_card_is_refused() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    m.execute(
+        Command::CancelCard {
+            uid: CardUid("C004".into()),
+            actor: clerk(),
+        },
+        at(-20),
+    )
+    .unwrap();
+    assert_eq!(
+        tap_at(&mut m, "C004", Some(4)).unwrap_err().code(),
+        "card_cancelled"
+    );
+    let again = m.execute(
+        Command::ReportCardLost {
+            uid: CardUid("C004".into()),
+            actor: clerk(),
+        },
+        at(-19),
+    );
+    assert_eq!(again.unwrap_err().code(), "card_cancelled");
+}
+
+#[test]
+fn a_card_not_registered_for_the_meeting_is_refused() {
+    let mut m = wuxi(CheckInMode::AnySeat);
+    assert_eq!(
+        tap_at(&mut m, "DEADBEEF", Some(1)).unwrap_err().code(),
+        "unknown_card"
+    );
+}
+
+#[test]
+fn checking_in_twice_at_the_same_seat_is_reported_not_recorded_twice() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    tap_at(&mut m, "C002", Some(2)).unwrap();
+    assert_eq!(
+        tap_at(&mut m, "C002", Some(2)).unwrap_err().code(),
+        "already_checked_in"
+    );
+    assert_eq!(m.quorum().present, 1);
+}
+
+#[test]
+fn the_same_card_at_two_seats_is_refused_at_the_second() {
+    let mut m = wuxi(CheckInMode::AnySeat);
+    tap_at(&mut m, "C002", Some(7)).unwrap();
+    let refusal = tap_at(&mut m, "C002", Some(8)).unwrap_err();
+    assert_eq!(
+        refusal,
+        Refusal::AlreadyCheckedInElsewhere { seat: SeatId(7) }
+    );
+    assert_eq!(m.member_at_seat(SeatId(8)), None);
+}
+
+#[test]
+fn assigned_seat_mode_sends_a_member_to_their_seat() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    assert_eq!(
+        tap_at(&mut m, "C002", Some(3)).unwrap_err(),
+        Refusal::WrongSeat {
+            assigned: SeatId(2)
+        }
+    );
+}
+
+#[test]
+fn any_seat_mode_refuses_a_taken_seat() {
+    let mut m = wuxi(CheckInMode::AnySeat);
+    tap_at(&mut m, "C002", Some(9)).unwrap();
+    assert_eq!(
+        tap_at(&mut m, "C003", Some(9)).unwrap_err(),
+        Refusal::SeatTaken { by: id("m2") }
+    );
+}
+
+#[test]
+fn entrance_mode_signs_in_at_the_gate_only() {
+    let mut m = wuxi(CheckInMode::Entrance);
+    assert_eq!(
+        tap_at(&mut m, "C002", Some(2)).unwrap_err().code(),
+        "entrance_mode"
+    );
+    let events = tap_at(&mut m, "C002", None).unwrap();
+    assert!(matches!(&events[..], [Event::CheckedIn { seat: None, .. }]));
+    let mut seated = wuxi(CheckInMode::AnySeat);
+    assert_eq!(
+        tap_at(&mut seated, "C002", None).unwrap_err().code(),
+        "seat_required"
+    );
+}
+
+#[test]
+fn an_observer_check_in_is_recorded_and_not_counted() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    let events = tap_at(&mut m, "C101", Some(101)).unwrap();
+    assert_eq!(events[0].tag(), "checked_in");
+    assert_eq!(m.quorum().present, 0);
+    let sheet = attendance_sheet(&m);
+    let row = sheet.rows.iter().find(|r| r.member.0 == "o101").unwrap();
+    assert_eq!(
+        (row.standing, row.status),
+        (Standing::Observer, SheetStatus::Present)
+    );
+}
+
+#[test]
+fn taps_before_sign_in_opens_or_after_it_closes_are_refused() {
+    let (book, setup) = setup("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    let (mut m, _) = Meeting::schedule(&book, "executive", setup, at(-100)).unwrap();
+    assert_eq!(
+        tap(&mut m, "m1", at(-40)).unwrap_err().code(),
+        "wrong_phase"
+    );
+    m.execute(Command::OpenSignIn, at(-30)).unwrap();
+    m.execute(Command::CloseSignIn, at(-1)).unwrap();
+    assert_eq!(
+        tap(&mut m, "m1", at(2)).unwrap_err().code(),
+        "sign_in_closed"
+    );
+    let late = m.execute(
+        Command::LateSignIn {
+            member: id("m1"),
+            reason: "  ".into(),
+            actor: clerk(),
+        },
+        at(3),
+    );
+    assert_eq!(late.unwrap_err().code(), "required");
+    let events = m
+        .execute(
+            Command::LateSignIn {
+                member: id("m1"),
+                reason: "卡遗忘在办公室".into(),
+                actor: clerk(),
+            },
+            at(3),
+        )
+        .unwrap();
+    assert_eq!(events[0].tag(), "late_sign_in");
+    assert_eq!(m.quorum().present, 1);
+}
+
+#[test]
+fn a_departure_and_return_are_recorded_and_counted() {
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    tap_at(&mut m, "C002", Some(2)).unwrap();
+    m.execute(
+        Command::Depart {
+            member: id("m2"),
+            reason: Some("接电话".into()),
+        },
+        at(5),
+    )
+    .unwrap();
+    assert_eq!(m.quorum().present, 0);
+    assert_eq!(
+        m.member_at_seat(SeatId(2)),
+        None,
+        "the seat is free, its key is dead"
+    );
+    assert_eq!(
+        m.execute(
+            Command::Depart {
+                member: id("m2"),
+                reason: None
+            },
+            at(6)
+        )
+        .unwrap_err()
+        .code(),
+        "not_signed_in"
+    );
+    let events = tap_at(&mut m, "C002", Some(2)).unwrap();
+    assert_eq!(events[0].tag(), "returned");
+    assert_eq!(m.attendance().records[&id("m2")].departures, 1);
+    assert_eq!(m.quorum().present, 1);
+}
+
+#[test]
+fn members_neither_present_nor_excused_are_absent_at_adjournment() {
+    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    m.execute(
+        Command::RequestLeave {
+            member: id("m5"),
+            reason: "赴省开会".into(),
+            written: false,
+            submitted_at: at(-120),
+            actor: clerk(),
+        },
+        at(-120),
+    )
+    .unwrap();
+    m.execute(
+        Command::ApproveLeave {
+            leave: LeaveId(1),
+            approver_role: "mayor".into(),
+            approver_name: "市长甲".into(),
+            actor: clerk(),
+        },
+        at(-110),
+    )
+    .unwrap();
+    sign_in_first(&mut m, 3, &mut log);
+    open_session(&mut m).unwrap();
+    let events = m
+        .execute(Command::Adjourn { actor: clerk() }, at(90))
+        .unwrap();
+    let Event::Adjourned { absent, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(absent, &vec![id("m4")]);
+    let sheet = attendance_sheet(&m);
+    let status = |who: &str| {
+        sheet
+            .rows
+            .iter()
+            .find(|r| r.member.0 == who)
+            .unwrap()
+            .status
+    };
+    assert_eq!(
+        (status("m1"), status("m4"), status("m5")),
+        (
+            SheetStatus::Present,
+            SheetStatus::Absent,
+            SheetStatus::Excused
+        )
+    );
+    let block = sheet.minutes_block_zh();
+    assert!(
+        block.contains("出席：成员1、成员2、成员3（应到 5 人，实到 3 人）"),
+        "{block}"
+    );
+    assert!(
+        block.contains("请假：成员5（负责常务工作的副市长；赴省开会，经市长市长甲同意）"),
+        "{block}"
+    );
+    assert!(block.contains("缺席：成员4"), "{block}");
+    assert!(
+        block.contains("法定人数：实到 3 / 应到 5，超过半数"),
+        "{block}"
+    );
+}
+
+#[test]
+fn a_roster_member_outside_the_composition_is_refused_at_scheduling() {
+    let (book, mut setup) = setup("rizhao", "mayor-office", 4, 0, CheckInMode::AssignedSeat);
+    setup.participants[3].role = "secretary-general".into();
+    let err = Meeting::schedule(&book, "mayor-office", setup, at(-100)).unwrap_err();
+    assert!(err.to_string().contains("不属于本类会议组成人员"), "{err}");
+}
+
+#[test]
+fn replaying_the_log_rebuilds_the_same_state() {
+    let (mut m, mut log) = open_for_sign_in("zhuzhou", "executive", 8, 2, CheckInMode::AnySeat);
+    sign_in_first(&mut m, 4, &mut log);
+    log.extend(tap(&mut m, "o101", at(-3)).unwrap());
+    log.extend(open_session(&mut m).unwrap());
+    log.extend(
+        m.execute(
+            Command::Depart {
+                member: id("m2"),
+                reason: None,
+            },
+            at(10),
+        )
+        .unwrap(),
+    );
+    let json = serde_json::to_string(&log).unwrap();
+    let back: Vec<Event> = serde_json::from_str(&json).unwrap();
+    let replayed = Meeting::replay(&back).unwrap();
+    assert_eq!(replayed, m);
+    assert!(json.contains(r#""type":"quorum_lost""#));
+    assert_eq!(
+        Meeting::replay(&back[1..]).unwrap_err(),
+        ReplayError::NotScheduledFirst("sign_in_opened")
+    );
+}
+
+#[test]
+fn seat_terminals_get_the_protocol_reason_for_each_outcome() {
+    use huitang_protocol::{CheckIn, RejectReason};
+    let mut m = wuxi(CheckInMode::AssignedSeat);
+    m.execute(
+        Command::ReportCardLost {
+            uid: CardUid("C003".into()),
+            actor: clerk(),
+        },
+        at(-20),
+    )
+    .unwrap();
+    let wire_uid = huitang_protocol::CardUid::new(&[0xDE, 0xAD, 0xBE, 0xEF]).unwrap();
+    let cases = [
+        ("C002", Some(2), CheckIn::Accepted),
+        ("C002", Some(2), CheckIn::Accepted),
+        ("C003", Some(3), CheckIn::Rejected(RejectReason::LostCard)),
+        ("C004", Some(5), CheckIn::Rejected(RejectReason::WrongSeat)),
+        (
+            &CardUid::from(wire_uid).0,
+            Some(1),
+            CheckIn::Rejected(RejectReason::UnknownCard),
+        ),
+    ];
+    for (uid, seat, expected) in cases {
+        let outcome = tap_at(&mut m, uid, seat);
+        assert_eq!(
+            check_in_reply(&outcome),
+            expected,
+            "{uid} at {seat:?}: {outcome:?}"
+        );
+    }
+    assert_eq!(m.quorum().present, 1, "the repeated tap recorded nothing");
+}

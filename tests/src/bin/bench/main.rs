@@ -1,0 +1,98 @@
+//! `cargo run --release -p huitang-e2e --bin bench`: the scale benchmark of issue 9. Runs the
+//! real host parts on this machine, each figure several times, next to the raw ceilings of
+//! the broker and the database measured in the same run, and writes `bench/REPORT.md` and
+//! `bench/report.json`. Nothing is asserted; see `bench/README.md` for what each figure is.
+//!
+//! Env: `BENCH_RUNS` (default 3), `BENCH_SEATS` (4096), `BENCH_LEDGER_EVENTS` (1,000,000;
+//! 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark).
+
+mod ceilings;
+mod hall;
+mod ledger;
+mod machine;
+mod report;
+mod stats;
+
+use std::time::Duration;
+
+use serde_json::json;
+use stats::Figure;
+
+fn env_num(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let runs = env_num("BENCH_RUNS", 3) as usize;
+    let seats = env_num("BENCH_SEATS", 4096) as usize;
+    let ledger_events = env_num("BENCH_LEDGER_EVENTS", 1_000_000);
+    let machine = machine::describe();
+    eprintln!("bench: {runs} runs, {seats} seats on {machine}");
+
+    let mut f_mqtt = Figure::new(
+        "mosquitto_loopback_msgs_per_s",
+        "Mosquitto loopback, mosquitto_pub → mosquitto_sub, QoS 1, 80-byte payloads",
+        "msg/s",
+    );
+    let mut f_sql1 = Figure::new(
+        "sqlite_single_row_commits_per_s",
+        "SQLite raw: one-row transactions (WAL, synchronous=FULL)",
+        "commits/s",
+    );
+    let mut f_sqlb = Figure::new(
+        "sqlite_batched_rows_per_s",
+        "SQLite raw: rows in 256-row transactions (WAL, synchronous=FULL)",
+        "rows/s",
+    );
+    let mut hall_figs = report::HallFigures::default();
+    for r in 0..runs {
+        eprintln!("bench: run {}/{runs}: ceilings", r + 1);
+        f_mqtt
+            .runs
+            .push(tokio::task::spawn_blocking(|| ceilings::mosquitto_throughput(50_000)).await??);
+        let dir = tempfile::tempdir()?;
+        let (single, batched) = ceilings::sqlite_inserts(dir.path(), 1000, 100_000, 256).await?;
+        f_sql1.runs.push(single);
+        f_sqlb.runs.push(batched);
+        eprintln!("bench: run {}/{runs}: hall rush and vote storm", r + 1);
+        let dir = tempfile::tempdir()?;
+        let run = hall::run(
+            dir.path(),
+            seats,
+            Duration::from_secs(10),
+            Duration::from_secs(1),
+            17 + r as u64,
+        )
+        .await?;
+        eprintln!("bench: {run:?}");
+        hall_figs.push(&run);
+    }
+    let ledger = if ledger_events > 0 {
+        eprintln!("bench: ledger benchmark, {ledger_events} events");
+        Some(ledger::ledger(ledger_events)?)
+    } else {
+        None
+    };
+    let serial = if env_num("BENCH_SERIAL", 1) > 0 {
+        eprintln!("bench: serial poll-cycle benchmark");
+        Some(ledger::serial()?)
+    } else {
+        None
+    };
+    let ceilings = vec![f_mqtt, f_sql1, f_sqlb];
+    let json = json!({
+        "machine": machine,
+        "runs": runs,
+        "seats": seats,
+        "ceilings": ceilings.iter().map(|f| (f.key.clone(), f.json())).collect::<serde_json::Map<_, _>>(),
+        "hall": hall_figs.json(),
+        "ledger": ledger,
+        "serial": serial,
+    });
+    report::write(&json, &ceilings, &hall_figs, runs, seats)?;
+    Ok(())
+}

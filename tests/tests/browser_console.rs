@@ -1,0 +1,512 @@
+//! The clerk's console and the hall display in real headless Chromium (Debian `chromium` +
+//! `chromium-driver`, driven over WebDriver by fantoccini): log in, schedule, watch seats check
+//! in live from the seat-terminal path, see Open disabled with the quorum reason, file and
+//! approve a leave, see Open enabled once quorum holds, run a vote with live interim results on
+//! the console and the display, and print the attendance sheet. Screenshots go to `docs/`.
+//! Fails (never skips) when chromium or chromedriver is missing.
+
+use fantoccini::wd::PrintConfiguration;
+use fantoccini::{Client, ClientBuilder, Locator};
+use huitang::ledger::Ledger;
+use huitang::meeting::{CardUid, Choice, Command, SeatId, Voter};
+use huitang::web::hall::CoreHall;
+use huitang::web::hall::demo::{DEMO_MEMBERS, demo_config, demo_users};
+use huitang::web::service::Actor;
+use huitang::web::{AppState, SessionPolicy, WebConfig};
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Child, Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// The chromedriver process, killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn start_driver() -> Driver {
+    for tool in ["chromium", "chromedriver"] {
+        let found = Process::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {tool}"))
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "{tool} is not installed: `apt-get install -y chromium chromium-driver` (the browser tests fail rather than skip)"
+        );
+    }
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Process::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return driver;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("chromedriver did not listen within 10 s on any of 5 ports");
+}
+
+/// The browser session, closed (before the driver is killed) on drop.
+struct Browser {
+    client: Option<Client>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn c(&self) -> &Client {
+        self.client.as_ref().expect("open")
+    }
+
+    async fn close(mut self) {
+        if let Some(c) = self.client.take() {
+            let _ = c.close().await;
+        }
+    }
+}
+
+async fn browser(driver: &Driver) -> Browser {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600",
+        "--lang=zh-CN",
+        &format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "args": args }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session");
+    Browser {
+        client: Some(client),
+        _profile: profile,
+    }
+}
+
+/// Polls a JavaScript expression until it is truthy.
+async fn wait_js(c: &Client, what: &str, expr: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let v = c
+            .execute(&format!("return !!({expr});"), vec![])
+            .await
+            .expect("script runs");
+        if v.as_bool() == Some(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            let body = c
+                .execute("return document.body.innerText;", vec![])
+                .await
+                .unwrap_or_default();
+            panic!(
+                "timed out waiting for {what} ({expr}); page text:\n{}",
+                body.as_str().unwrap_or("")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The visible text of an element, read in one script call (live refreshes swap elements).
+async fn text_of(c: &Client, css: &str) -> String {
+    let v = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : null;",
+            vec![css.into()],
+        )
+        .await
+        .expect("script runs");
+    v.as_str()
+        .unwrap_or_else(|| panic!("no element {css}"))
+        .to_owned()
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(value).await.expect("type");
+}
+
+/// Clicks, retrying while a live refresh replaces the element under the pointer.
+async fn click(c: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let attempt = match c.find(Locator::Css(css)).await {
+            Ok(el) => el.click().await,
+            Err(e) => Err(e),
+        };
+        match attempt {
+            Ok(()) => return,
+            Err(e) if Instant::now() > deadline => panic!("click {css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+async fn login(c: &Client, base: &str, user: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    fill(c, "#username", user).await;
+    fill(c, "#password", password).await;
+    click(c, "#login-submit").await;
+    wait_js(
+        c,
+        "the meetings page after login",
+        "location.pathname === '/meetings'",
+    )
+    .await;
+}
+
+async fn logout(c: &Client) {
+    click(c, "#logout").await;
+    wait_js(
+        c,
+        "the login page after logout",
+        "location.pathname === '/login'",
+    )
+    .await;
+}
+
+/// Screenshots go to `docs/` when `HUITANG_SCREENSHOTS=1` (to refresh the committed ones on a
+/// machine with CJK fonts), else to the test's temporary directory.
+fn shots_dir(tmp: &std::path::Path) -> PathBuf {
+    match std::env::var("HUITANG_SCREENSHOTS").as_deref() {
+        Ok("1") => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs"),
+        _ => tmp.to_owned(),
+    }
+}
+
+async fn screenshot(c: &Client, dir: &std::path::Path, name: &str) {
+    c.execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .expect("scroll");
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5000,
+        "not a real PNG"
+    );
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+/// Seat terminals' path: a card tap or a vote key through the hall, as the terminal bus does.
+async fn terminal(hall: &CoreHall, meeting: &str, cmd: Command) {
+    let actor = Actor {
+        username: "terminal:browser-test".into(),
+        display_name: String::new(),
+        role: "terminal".into(),
+    };
+    hall.core_command(&actor, Some(meeting.to_owned()), cmd)
+        .await
+        .expect("terminal command accepted");
+}
+
+async fn tap(hall: &CoreHall, meeting: &str, i: usize) {
+    let (_, _, _, seat, card) = DEMO_MEMBERS[i];
+    terminal(
+        hall,
+        meeting,
+        Command::TapCard {
+            uid: CardUid::new(card),
+            seat: Some(SeatId(seat)),
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_and_chair_run_a_meeting_in_chromium() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shots = shots_dir(dir.path());
+    let ledger = Ledger::open(dir.path().join("ledger.db").to_str().expect("utf-8"))
+        .await
+        .expect("ledger");
+    let app = huitang::app::Hall::open(ledger).await.expect("hall");
+    let hall = CoreHall::new(app, demo_config());
+    let state = AppState::new(
+        hall.clone(),
+        WebConfig {
+            users: demo_users().expect("users"),
+            sessions: SessionPolicy::default(),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, huitang::web::app(state)).await });
+
+    let driver = start_driver();
+    let b = browser(&driver).await;
+    let c = b.c();
+
+    // The clerk logs in and schedules the executive meeting through the form.
+    login(c, &base, "clerk", "clerk-pass").await;
+    fill(
+        c,
+        "#schedule-form input[name=title]",
+        "市政府第12次常务会议",
+    )
+    .await;
+    c.find(Locator::Css("#schedule-form select[name=rulebook]"))
+        .await
+        .expect("rulebook")
+        .select_by_value("wuxi")
+        .await
+        .expect("select");
+    c.find(Locator::Css("#schedule-form select[name=kind]"))
+        .await
+        .expect("kind")
+        .select_by_value("executive")
+        .await
+        .expect("select");
+    fill(
+        c,
+        "#schedule-form input[name=scheduled_at]",
+        "2030-01-15 09:00",
+    )
+    .await;
+    click(c, "#schedule-form button").await;
+    wait_js(
+        c,
+        "the new meeting in the list",
+        "document.querySelector('tr[data-meeting=m1]')",
+    )
+    .await;
+    c.goto(&format!("{base}/meetings/m1"))
+        .await
+        .expect("hall page");
+    click(c, "#open-sign-in").await;
+    wait_js(c, "sign-in open", "document.querySelector('#open-session')").await;
+
+    // Seats check in live from the terminal path; Open stays disabled with the quorum reason.
+    for i in 0..4 {
+        tap(&hall, "m1", i).await;
+    }
+    wait_js(
+        c,
+        "seat 4 checked in",
+        "document.querySelector('[data-seat=\"4\"]').dataset.state === 'checked_in'",
+    )
+    .await;
+    assert_eq!(text_of(c, "#count-present").await, "4");
+    assert_eq!(text_of(c, "#count-expected").await, "9");
+    let disabled = c
+        .execute(
+            "return document.querySelector('#open-session').disabled;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        disabled.as_bool(),
+        Some(true),
+        "Open must be disabled without quorum"
+    );
+    let reason = text_of(c, "#open-blocked").await;
+    assert!(
+        reason.contains("实到 4 / 应到 9") && reason.contains("四十"),
+        "{reason}"
+    );
+
+    // The clerk files a leave request for 卫副市长.
+    c.find(Locator::Css("#leave-member"))
+        .await
+        .expect("member")
+        .select_by_value("vm6")
+        .await
+        .expect("select");
+    fill(c, "#leave-reason", "赴省里开会").await;
+    click(c, "#leave-submit").await;
+    wait_js(
+        c,
+        "the pending leave",
+        "document.querySelector('tr[data-leave=\"1\"]')",
+    )
+    .await;
+    assert!(
+        c.find_all(Locator::Css("tr[data-leave=\"1\"] button.approve"))
+            .await
+            .expect("find")
+            .is_empty(),
+        "a clerk cannot approve"
+    );
+
+    // The chair approves it; the fifth member arrives; Open becomes enabled and opens.
+    logout(c).await;
+    login(c, &base, "chair", "chair-pass").await;
+    c.goto(&format!("{base}/meetings/m1"))
+        .await
+        .expect("hall page");
+    click(c, "tr[data-leave=\"1\"] button.approve").await;
+    wait_js(
+        c,
+        "leave approved",
+        "document.querySelector('#count-excused').textContent.trim() === '1'",
+    )
+    .await;
+    tap(&hall, "m1", 4).await;
+    wait_js(
+        c,
+        "Open enabled after quorum",
+        "!document.querySelector('#open-session').disabled",
+    )
+    .await;
+    assert!(
+        c.find_all(Locator::Css("#open-blocked"))
+            .await
+            .expect("find")
+            .is_empty()
+    );
+    click(c, "#open-session").await;
+    wait_js(
+        c,
+        "the session opened",
+        "document.querySelector('#adjourn')",
+    )
+    .await;
+
+    // A vote: interim results and voted/not-voted marks arrive live.
+    fill(c, "#vote-motion", "关于城市更新三年行动计划的议案").await;
+    click(c, "#vote-open").await;
+    wait_js(c, "the open vote", "document.querySelector('#vote-close')").await;
+    // Presses are held (secret-ballot batching in app::Hall) until every eligible member voted,
+    // so they run as background tasks, like terminals waiting for their acknowledgement.
+    let press = |seat: u32, choice: Choice| {
+        let hall = hall.clone();
+        tokio::spawn(async move {
+            let cmd = Command::CastVote {
+                voter: Voter::Seat { seat: SeatId(seat) },
+                choice,
+            };
+            terminal(&hall, "m1", cmd).await;
+        })
+    };
+    let mut presses = vec![
+        press(1, Choice::Yes),
+        press(2, Choice::Yes),
+        press(3, Choice::No),
+    ];
+
+    // The hall display follows live.
+    c.goto(&format!("{base}/display/m1"))
+        .await
+        .expect("display");
+    assert_eq!(text_of(c, "#d-present").await, "5");
+    presses.push(press(4, Choice::Yes));
+    presses.push(press(5, Choice::Abstain));
+    for p in presses {
+        p.await.expect("press acknowledged");
+    }
+    wait_js(
+        c,
+        "the display's live tally",
+        "document.querySelector('#d-yes').textContent.trim() === '3'",
+    )
+    .await;
+    assert_eq!(text_of(c, "#d-no").await, "1");
+    screenshot(c, &shots, "hall-display.png").await;
+
+    // Close the vote; the chair decides (首长负责制).
+    c.goto(&format!("{base}/meetings/m1"))
+        .await
+        .expect("hall page");
+    wait_js(
+        c,
+        "console tally",
+        "document.querySelector('#tally-yes').textContent.trim() === '3'",
+    )
+    .await;
+    assert_eq!(text_of(c, "#tally-no").await, "1");
+    wait_js(
+        c,
+        "seat 1 marked voted",
+        "document.querySelector('[data-seat=\"1\"]').dataset.voted === 'true'",
+    )
+    .await;
+    screenshot(c, &shots, "console-hall.png").await;
+    click(c, "#vote-close").await;
+    wait_js(
+        c,
+        "the closed vote",
+        "document.querySelector('.vote.closed .outcome')",
+    )
+    .await;
+    assert!(text_of(c, ".vote.closed .outcome").await.contains("周市长"));
+
+    // The attendance sheet, printed through the browser's own print path.
+    c.goto(&format!("{base}/meetings/m1/report"))
+        .await
+        .expect("report");
+    let sheet = text_of(c, "#sheet").await;
+    assert!(
+        sheet.contains("冯副市长") && sheet.contains("卫副市长") && sheet.contains("请假"),
+        "{sheet}"
+    );
+    assert!(text_of(c, "#minutes").await.contains("出席"));
+    screenshot(c, &shots, "attendance-sheet.png").await;
+    let pdf = c.print(PrintConfiguration::default()).await.expect("print");
+    assert!(
+        pdf.starts_with(b"%PDF") && pdf.len() > 2000,
+        "print produced {} bytes",
+        pdf.len()
+    );
+
+    // The English switch.
+    c.goto(&format!("{base}/meetings/m1?lang=en"))
+        .await
+        .expect("english");
+    wait_js(
+        c,
+        "English labels",
+        "document.body.innerText.includes('Expected')",
+    )
+    .await;
+
+    b.close().await;
+    drop(driver);
+    server.abort();
+}

@@ -1,0 +1,4 @@
+//! Helpers shared by the bus end-to-end tests.
+#![allow(dead_code)]
+
+pub mod mosquitto;
