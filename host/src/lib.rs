@@ -5,5 +5,6 @@ pub mod bus;
 pub mod demo;
 pub mod ledger;
 pub mod meeting;
+pub mod serve;
 pub mod video;
 pub mod web;

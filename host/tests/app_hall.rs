@@ -101,7 +101,7 @@ async fn wuxi_open_without_quorum_is_refused_and_records_nothing() {
 #[tokio::test]
 async fn secret_presses_are_batched_shuffled_and_restored_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let members = DEFAULT_SECRET_BATCH + 4;
+    let members = 2 * DEFAULT_SECRET_BATCH + 4;
     let hall = scheduled_hall(&dir, members).await;
     for i in 1..=members {
         seat_tap(&hall, &format!("m{i}"), i as u32).await.unwrap();
@@ -119,16 +119,18 @@ async fn secret_presses_are_batched_shuffled_and_restored_after_restart() {
         .await
         .unwrap();
 
-    // The first k presses are acknowledged together when the k-th arrives.
+    // Until 2k presses are held none is acknowledged; at the 2k-th the oldest k commit
+    // together and the newest k stay held as the reserve that keeps the last batch ≥ k.
+    let k = DEFAULT_SECRET_BATCH;
     let mut presses = Vec::new();
-    for seat in 1..=DEFAULT_SECRET_BATCH as u32 {
+    for seat in 1..=2 * k as u32 {
         let hall = hall.clone();
         let choice = if seat % 3 == 0 {
             Choice::No
         } else {
             Choice::Yes
         };
-        presses.push(tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             hall.execute_at(
                 MID,
                 &format!("terminal:seat-{seat}"),
@@ -139,12 +141,33 @@ async fn secret_presses_are_batched_shuffled_and_restored_after_restart() {
                 at(2),
             )
             .await
-        }));
+        });
+        presses.push((choice, task));
     }
-    for p in presses {
-        p.await
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while presses.iter().filter(|(_, t)| t.is_finished()).count() < k {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "k presses acknowledged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (done, held): (Vec<_>, Vec<_>) = presses.into_iter().partition(|(_, t)| t.is_finished());
+    assert_eq!(done.len(), k, "exactly the oldest k are committed");
+    assert_eq!(held.len(), k, "the newest k are held");
+    let mut expected = (0u32, 0u32);
+    for (choice, task) in done {
+        task.await
             .unwrap()
             .expect("acknowledged after the batch committed");
+        match choice {
+            Choice::Yes => expected.0 += 1,
+            _ => expected.1 += 1,
+        }
+    }
+    for (_, task) in held {
+        task.abort();
     }
     let log = kinds(&hall).await;
     let tail: Vec<&str> = log[log.len() - 2 * DEFAULT_SECRET_BATCH..]
@@ -182,9 +205,8 @@ async fn secret_presses_are_batched_shuffled_and_restored_after_restart() {
             _ => None,
         })
         .expect("vote closed");
-    let k = DEFAULT_SECRET_BATCH as u32;
-    assert_eq!(result.tally.no, k / 3);
-    assert_eq!(result.tally.yes, k - k / 3);
+    // The held presses were never acknowledged: their terminals still hold them.
+    assert_eq!((result.tally.yes, result.tally.no), expected);
     assert!(hall.ledger().verify().await.unwrap().is_ok());
 }
 

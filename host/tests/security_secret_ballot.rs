@@ -51,25 +51,35 @@ async fn open_secret_vote(hall: &Hall, minute: i64) -> (VoteId, Timestamp) {
         .expect("vote_opened")
 }
 
+/// A seat's key press as a task (a secret press waits for its batch).
+fn spawn_press(
+    hall: &Arc<Hall>,
+    seat: u32,
+    choice: Choice,
+    minute: i64,
+) -> tokio::task::JoinHandle<Result<Vec<Arc<Change>>, huitang::app::HallError>> {
+    let h = hall.clone();
+    tokio::spawn(async move {
+        h.execute_at(
+            MID,
+            &format!("terminal:seat-{seat}"),
+            Command::CastVote {
+                voter: Voter::Seat { seat: SeatId(seat) },
+                choice,
+            },
+            at(minute),
+        )
+        .await
+    })
+}
+
 /// Presses `order` (seats) in exactly that order: each press is queued in the hall before the
 /// next is sent (presses wait for their batch, so they run as tasks). Returns when all are
 /// acknowledged.
 async fn press_in_order(hall: &Arc<Hall>, vote: VoteId, order: &[(u32, Choice)], minute: i64) {
     let mut tasks = Vec::new();
     for (n, (seat, choice)) in order.iter().copied().enumerate() {
-        let h = hall.clone();
-        tasks.push(tokio::spawn(async move {
-            h.execute_at(
-                MID,
-                &format!("terminal:seat-{seat}"),
-                Command::CastVote {
-                    voter: Voter::Seat { seat: SeatId(seat) },
-                    choice,
-                },
-                at(minute),
-            )
-            .await
-        }));
+        tasks.push(spawn_press(hall, seat, choice, minute));
         // Wait until this press is in the meeting before sending the next one.
         for _ in 0..2000 {
             let voted = hall
@@ -171,6 +181,67 @@ async fn secret_vote_rows_never_carry_a_voter_together_with_a_choice() {
         seen.iter().filter(|c| c.kind == SECRET_CHOICE).count(),
         members
     );
+}
+
+/// Lengths of the runs of consecutive anonymous choices: one run per committed batch.
+fn choice_runs(rows: &[Envelope]) -> Vec<usize> {
+    let mut runs = Vec::new();
+    let mut current = 0;
+    for r in rows {
+        if r.kind == SECRET_CHOICE {
+            current += 1;
+        } else if current > 0 {
+            runs.push(current);
+            current = 0;
+        }
+    }
+    if current > 0 {
+        runs.push(current);
+    }
+    runs
+}
+
+#[tokio::test]
+async fn every_committed_secret_batch_hides_a_choice_among_at_least_k_voters() {
+    // 3k + 5 members, 2k + 1 of them press, then the chair closes: without the reserve the
+    // last press would be committed alone at the close, its choice plain to see.
+    let k = DEFAULT_SECRET_BATCH;
+    let members = 3 * k + 5;
+    let dir = tempfile::tempdir().unwrap();
+    let hall = hall_in_session(&dir, members).await;
+    let before = rows(&hall).await.len();
+    let (_vote, _) = open_secret_vote(&hall, 1).await;
+    let mut tasks = Vec::new();
+    for seat in 1..=(2 * k + 1) as u32 {
+        tasks.push(spawn_press(&hall, seat, Choice::Yes, 2));
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while tasks.iter().filter(|t| t.is_finished()).count() < k {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the oldest k committed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        tasks.iter().filter(|t| t.is_finished()).count(),
+        k,
+        "k + 1 presses stay held as the reserve"
+    );
+    hall.execute_at(MID, "user:chair", Command::CloseVote, at(3))
+        .await
+        .expect("close");
+    for t in tasks {
+        t.await
+            .unwrap()
+            .expect("every press acknowledged by the close");
+    }
+    let all = rows(&hall).await;
+    let runs = choice_runs(&all[before..]);
+    assert_eq!(runs.iter().sum::<usize>(), 2 * k + 1, "{runs:?}");
+    assert!(runs.iter().all(|&n| n >= k), "a batch below k: {runs:?}");
+    assert_eq!(runs, vec![k, k + 1]);
 }
 
 /// A small deterministic generator for press orders (the hall's own shuffle is what is tested).

@@ -59,6 +59,7 @@ pub struct VirtualHallBuilder {
     corruption: f64,
     seed: u32,
     precise: bool,
+    device_paths: bool,
 }
 
 impl Default for VirtualHallBuilder {
@@ -71,6 +72,7 @@ impl Default for VirtualHallBuilder {
             corruption: 0.0,
             seed: 1,
             precise: false,
+            device_paths: false,
         }
     }
 }
@@ -120,16 +122,32 @@ impl VirtualHallBuilder {
         self
     }
 
+    /// Offers each bus's host end as a device path (`/dev/pts/N`) that a host opens like a
+    /// real RS-485 adapter ([`VirtualHall::serial_device_paths`]), instead of as a stream.
+    pub fn device_paths(mut self, on: bool) -> Self {
+        self.device_paths = on;
+        self
+    }
+
     /// Creates the pty pairs and starts the seats. Needs a tokio runtime.
     pub fn build(self) -> std::io::Result<VirtualHall> {
         let start = Instant::now();
         let mut seats = Vec::new();
         let mut host_ports = Vec::new();
+        let mut device_paths = Vec::new();
+        let mut keep_open = Vec::new();
         let mut wires = Vec::new();
         let mut tasks = Vec::new();
         let mut number = 0u32;
         for (bus, &n) in self.buses.iter().enumerate() {
-            let (host, hall) = SerialStream::pair().map_err(std::io::Error::other)?;
+            let (master, slave) = SerialStream::pair().map_err(std::io::Error::other)?;
+            // The pty's slave side has a path; with device_paths the seats take the master
+            // and the host opens the slave by its path (the stream here only keeps it alive).
+            let (host, hall) = if self.device_paths {
+                (slave, master)
+            } else {
+                (master, slave)
+            };
             let mut on_bus = Vec::new();
             for k in 0..n {
                 number += 1;
@@ -161,7 +179,16 @@ impl VirtualHallBuilder {
                 control.clone(),
                 self.precise,
             )));
-            host_ports.push(Some(host));
+            if self.device_paths {
+                use tokio_serial::SerialPort;
+                let path = host
+                    .name()
+                    .ok_or_else(|| std::io::Error::other("pty without a device path"))?;
+                device_paths.push(path);
+                keep_open.push(host);
+            } else {
+                host_ports.push(Some(host));
+            }
             wires.push(control);
         }
         if self.mqtt_seats > 0 {
@@ -188,6 +215,8 @@ impl VirtualHallBuilder {
         Ok(VirtualHall {
             seats,
             host_ports,
+            device_paths,
+            _keep_open: keep_open,
             wires,
             tasks,
         })
@@ -198,6 +227,8 @@ impl VirtualHallBuilder {
 pub struct VirtualHall {
     seats: Vec<Arc<SeatShared>>,
     host_ports: Vec<Option<SerialStream>>,
+    device_paths: Vec<String>,
+    _keep_open: Vec<SerialStream>,
     wires: Vec<Arc<WireControl>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -225,6 +256,11 @@ impl VirtualHall {
             .iter_mut()
             .filter_map(Option::take)
             .collect()
+    }
+
+    /// With [`VirtualHallBuilder::device_paths`]: each bus's device path, in bus order.
+    pub fn serial_device_paths(&self) -> &[String] {
+        &self.device_paths
     }
 
     fn seat(&self, seat: u32) -> &Arc<SeatShared> {

@@ -440,9 +440,13 @@ impl Hall {
                     .find(|v| v.id == vote)
                     .is_some_and(|v| v.voted.len() as u32 >= v.eligible)
             });
-            if batch.voters() >= self.secret_batch || all_voted {
+            // Every committed batch keeps at least k voters (see `super::secret`): all that is
+            // held once nobody else can press, else the oldest once 2k are held.
+            if all_voted {
                 let batch = st.secret_batches.remove(&key).unwrap_or_default();
                 self.flush(st, meeting_id, vote, batch, Vec::new())?;
+            } else if let Some(oldest) = batch.split_keeping(self.secret_batch) {
+                self.flush(st, meeting_id, vote, oldest, Vec::new())?;
             }
             waits.push(Wait::Secret(rx));
         }

@@ -12,4 +12,4 @@ mod video_link;
 
 pub use hall::{Change, Hall, HallError, OpenError, now};
 pub use secret::DEFAULT_SECRET_BATCH;
-pub use video_link::{SITE_LINK_KIND, apply_site_event, run_video_link};
+pub use video_link::{SITE_LINK_KIND, apply_site_event, run_video_link, run_video_service};

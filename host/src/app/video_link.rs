@@ -57,3 +57,101 @@ pub async fn apply_site_event(
     }
     Ok(())
 }
+
+/// The county rooms of a hall, dialled for each meeting: [`run_video_service`] connects every
+/// site when a meeting's sign-in opens (or at start-up, if one is already signing in or in
+/// session) and hangs them up when it adjourns. Each site is dialled with the members of its
+/// room who are on that meeting's roster.
+pub async fn run_video_service(
+    hall: Arc<Hall>,
+    gateway: Arc<dyn crate::video::VideoGateway>,
+    sites: Vec<crate::video::SiteConfig>,
+) {
+    use crate::meeting::{Event, Phase};
+    let Some(mut events) = gateway.take_events() else {
+        tracing::error!("video gateway events already taken; county sites are not supervised");
+        return;
+    };
+    let mut changes = hall.subscribe();
+    let live = hall.with_meetings(|ms| {
+        ms.iter()
+            .find(|(_, m)| matches!(m.phase(), Phase::SignIn | Phase::InSession))
+            .map(|(id, _)| id.clone())
+    });
+    let mut current: Option<String> = None;
+    if let Some(id) = live {
+        dial(&hall, gateway.as_ref(), &sites, &id);
+        current = Some(id);
+    }
+    loop {
+        tokio::select! {
+            change = changes.recv() => match change {
+                Ok(c) => match (&c.event, &c.meeting_id) {
+                    (Some(Event::SignInOpened { .. }), Some(id)) if current.as_ref() != Some(id) => {
+                        if current.is_some() {
+                            hang_up(gateway.as_ref(), &sites);
+                        }
+                        dial(&hall, gateway.as_ref(), &sites, id);
+                        current = Some(id.clone());
+                    }
+                    (Some(Event::Adjourned { .. }), Some(id)) if current.as_ref() == Some(id) => {
+                        hang_up(gateway.as_ref(), &sites);
+                        current = None;
+                    }
+                    _ => {}
+                },
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "video service lagged behind the hall's changes");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+            event = events.recv() => {
+                let Some(event) = event else { return };
+                match &current {
+                    Some(id) => {
+                        if let Err(e) = apply_site_event(&hall, id, &event).await {
+                            tracing::error!(error = %e, site = %event.event.site.0,
+                                "video event not recorded");
+                        }
+                    }
+                    None => tracing::info!(site = %event.event.site.0,
+                        "video event outside any meeting: {:?}", event.event.kind),
+                }
+            }
+        }
+    }
+}
+
+/// Connects every site for `meeting_id`, naming the room's members who are on its roster.
+fn dial(
+    hall: &Hall,
+    gateway: &dyn crate::video::VideoGateway,
+    sites: &[crate::video::SiteConfig],
+    meeting_id: &str,
+) {
+    let roster: Vec<String> = hall
+        .with_meeting(meeting_id, |m| {
+            m.setup()
+                .participants
+                .iter()
+                .map(|p| p.id.0.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for site in sites {
+        let mut site = site.clone();
+        site.members.retain(|m| roster.contains(&m.0));
+        tracing::info!(site = %site.id.0, meeting = meeting_id, "拨号 dialling county site");
+        if let Err(e) = gateway.connect_site(site.clone()) {
+            tracing::error!(site = %site.id.0, error = %e, "county site not dialled");
+        }
+    }
+}
+
+fn hang_up(gateway: &dyn crate::video::VideoGateway, sites: &[crate::video::SiteConfig]) {
+    for site in sites {
+        if let Err(e) = gateway.hang_up_site(&site.id) {
+            tracing::warn!(site = %site.id.0, error = %e, "county site not hung up");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! [`MeetingPort`] over the hall service ([`Hall`]): seat events go to the hall's current
-//! meeting — the one set with [`HallPort::set_meeting`], else the most recently scheduled
-//! meeting that has not adjourned.
+//! meeting — the one set with [`HallPort::set_meeting`], else the meeting signing in or in
+//! session, else the most recently scheduled meeting that has not adjourned.
 
 use std::sync::{Arc, RwLock};
 
@@ -38,7 +38,11 @@ impl HallPort {
         self.hall.with_meetings(|ms| {
             ms.iter()
                 .filter(|(_, m)| m.phase() != Phase::Adjourned)
-                .max_by_key(|(_, m)| m.setup().scheduled_start)
+                // A meeting signing in or in session wins over one scheduled for later.
+                .max_by_key(|(_, m)| {
+                    let live = matches!(m.phase(), Phase::SignIn | Phase::InSession);
+                    (live, m.setup().scheduled_start)
+                })
                 .map(|(id, _)| id.clone())
         })
     }

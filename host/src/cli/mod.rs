@@ -4,10 +4,13 @@
 mod backup;
 mod demo;
 mod export;
+mod hash_password;
 mod ledger_burst;
 mod quorum;
 mod rehearse;
+mod report;
 mod rules;
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
@@ -28,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// The whole hall on embedded defaults: ledger, broker, virtual seats, county site, console.
     Demo(demo::DemoArgs),
+    /// The production hall from a configuration file: serial ports, broker, database, SIP, TLS.
+    Serve(serve::ServeArgs),
     /// City rulebooks: list them, show one, or check a rulebook file.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -39,6 +44,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Export one meeting's events as JSON lines with the chain head, for offline verification.
     Export(export::ExportArgs),
+    /// A meeting's attendance sheet (CSV, HTML print view) or minutes attendance block.
+    Report(report::ReportArgs),
+    /// Print the argon2 hash of a password read from standard input (for hall.toml users).
+    HashPassword(hash_password::HashPasswordArgs),
     /// Online, consistent backup of the SQLite ledger.
     Backup(backup::BackupArgs),
     /// Restore the SQLite ledger from a verified backup.
@@ -52,6 +61,9 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Report(args) => block_on(report::run(args)),
+        Command::HashPassword(args) => hash_password::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Quorum(args) => quorum::run(args),
         Command::Rehearse(args) => rehearse::run(args),

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use huitang_hallsim::{MqttSeatSettings, VirtualHall, start_embedded_broker};
 
-use crate::app::{self, Hall, run_video_link};
+use crate::app::{self, Hall, run_video_service};
 use std::collections::BTreeMap;
 
 use crate::bus::dispatch::run_dispatch;
@@ -180,19 +180,17 @@ pub async fn run(
         SupervisorConfig::default(),
     )
     .map_err(setup)?;
-    let events = gateway
-        .take_events()
-        .ok_or_else(|| setup("gateway events"))?;
-    tasks.push(tokio::spawn(run_video_link(
+    // The county rooms are dialled when the meeting's sign-in opens, hung up at adjournment.
+    let gateway: Arc<dyn VideoGateway> = Arc::new(gateway);
+    let sites = COUNTY_SITES
+        .iter()
+        .map(|(id, name)| SiteConfig::new(id, &format!("mcu-{id}"), name, &[]))
+        .collect();
+    tasks.push(tokio::spawn(run_video_service(
         hall.clone(),
-        scheduled.clone(),
-        events,
+        gateway.clone(),
+        sites,
     )));
-    for (id, name) in COUNTY_SITES {
-        gateway
-            .connect_site(SiteConfig::new(id, &format!("mcu-{id}"), name, &[]))
-            .map_err(setup)?;
-    }
 
     // The console.
     let listener = match tokio::net::TcpListener::bind(options.listen).await {
@@ -262,7 +260,7 @@ async fn ensure_meeting(core: &Arc<CoreHall>, rulebook: &str) -> Result<String, 
 }
 
 /// Puts each seat terminal's online/offline changes on the console (and in the ledger).
-async fn relay_terminal_status(core: Arc<CoreHall>, monitor: BusMonitor) {
+pub(crate) async fn relay_terminal_status(core: Arc<CoreHall>, monitor: BusMonitor) {
     let mut known: BTreeMap<u32, bool> = BTreeMap::new();
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -291,7 +289,7 @@ async fn relay_terminal_status(core: Arc<CoreHall>, monitor: BusMonitor) {
 }
 
 /// Fires timed votes' deadlines.
-async fn tick(hall: Arc<Hall>) {
+pub(crate) async fn tick(hall: Arc<Hall>) {
     loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
         if let Err(e) = hall.tick(app::now()).await {
@@ -309,7 +307,7 @@ fn print_banner(
 ) {
     println!("会堂 Huitang demo");
     println!("  控制台 console   http://{addr}/");
-    println!("  大屏 display     http://{addr}/display");
+    println!("  大屏 display     http://{addr}/display/{meeting}");
     println!("  账本 ledger      {}", db.display());
     println!("  MQTT broker      127.0.0.1:{broker_port} (embedded)");
     println!(

@@ -58,6 +58,7 @@ pub use roster::{
 };
 pub use rulebook::{MeetingRules, Rulebook, RulebookError, Source};
 pub use rulebook_check::Problem;
+pub use rulebook_load::embedded_cities;
 pub use session::Phase;
 pub use terminal::{check_in_reply, vote_reply};
 pub use votes::{

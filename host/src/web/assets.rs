@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-const CSS: &str = include_str!("../../assets/console.css");
+pub(crate) const CSS: &str = include_str!("../../assets/console.css");
 const JS: &str = include_str!("../../assets/console.js");
 
 /// `GET /assets/{file}`.

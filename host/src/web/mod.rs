@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod openapi;
 mod pages;
+pub use pages::report_html;
 pub mod present;
 pub mod service;
 pub mod session;

@@ -10,6 +10,7 @@ mod session;
 mod votes;
 
 pub use body::ApiJson;
+pub use reports::sheet_csv;
 pub use session::{login_session, logout_cookies};
 
 use super::AppState;

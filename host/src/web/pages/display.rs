@@ -7,9 +7,10 @@ use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::i18n::Lang;
 use crate::web::service::HallView;
+use crate::web::service::Phase;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
 #[template(path = "display.html")]
@@ -48,5 +49,24 @@ pub(super) async fn live(
     match app.hall.hall(&meeting) {
         Some(v) => render(DisplayLive { ui, v }),
         None => not_found(ui),
+    }
+}
+
+/// `/display`: the projector's bookmark. Shows the meeting in sign-in or in session, else the
+/// next scheduled one, else the meetings list.
+pub(super) async fn current(State(app): State<AppState>, _user: CurrentUser) -> Response {
+    let meetings = app.hall.meetings();
+    let live = meetings
+        .iter()
+        .find(|m| matches!(m.phase, Phase::SignIn | Phase::Opened))
+        .or_else(|| {
+            meetings
+                .iter()
+                .filter(|m| m.phase == Phase::Scheduled)
+                .min_by(|a, b| a.scheduled_at.cmp(&b.scheduled_at))
+        });
+    match live {
+        Some(m) => Redirect::to(&format!("/display/{}", m.id)).into_response(),
+        None => Redirect::to("/meetings").into_response(),
     }
 }

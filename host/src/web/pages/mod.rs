@@ -7,6 +7,8 @@ mod login;
 mod meetings;
 mod report;
 
+pub use report::standalone_html as report_html;
+
 use super::AppState;
 use super::auth::{CurrentUser, guard};
 use super::i18n::{LANG_COOKIE, Lang};
@@ -37,6 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/meetings/{meeting}", get(meetings::hall))
         .route("/meetings/{meeting}/live", get(meetings::hall_live))
         .route("/meetings/{meeting}/report", get(report::sheet))
+        .route("/display", get(display::current))
         .route("/display/{meeting}", get(display::page))
         .route("/display/{meeting}/live", get(display::live))
         .layer(from_fn(remember_lang))

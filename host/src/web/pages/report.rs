@@ -28,3 +28,17 @@ pub(super) async fn sheet(
         None => not_found(ui),
     }
 }
+
+/// The print view as a self-contained HTML file (stylesheet inlined, no script), for
+/// `huitang report --format html`: the same page the console prints.
+pub fn standalone_html(r: Report, lang: Lang) -> Result<String, askama::Error> {
+    let ui = Ui::new(lang, None, &format!("/meetings/{}/report", r.meeting.id));
+    let page = ReportPage { ui, r }.render()?;
+    let style = format!("<style>\n{}</style>", crate::web::assets::CSS);
+    Ok(page
+        .replace(
+            r#"<link rel="stylesheet" href="/assets/console.css">"#,
+            &style,
+        )
+        .replace(r#"<script src="/assets/console.js" defer></script>"#, ""))
+}
