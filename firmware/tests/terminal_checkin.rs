@@ -220,3 +220,37 @@ fn a_restarted_terminal_learns_its_check_in_from_the_host_indicators() {
     assert!(b.t.is_checked_in());
     assert_eq!(b.t.indicators().yes, Led::On);
 }
+
+#[test]
+fn the_clerks_late_sign_in_lights_the_seat_and_its_vote_keys_without_a_card() {
+    let mut b = Bus::online();
+    assert!(!b.t.is_checked_in());
+    assert_eq!(
+        b.request(ADDR, Down::SeatSignIn { signed_in: true }),
+        Some(Up::Ack)
+    );
+    assert!(b.t.is_checked_in());
+    assert_eq!(b.t.indicators().present, Led::On);
+    assert_eq!(b.t.status_text(), "已签到 Checked in");
+    b.open_vote(
+        1,
+        huitang_protocol::VoteMode::Named,
+        huitang_protocol::PressRule::FirstPressValid,
+    );
+    assert_eq!(b.t.indicators().yes, Led::On, "the member can vote");
+}
+
+#[test]
+fn a_departure_recorded_at_the_console_signs_the_seat_out() {
+    let mut b = Bus::checked_in();
+    assert_eq!(
+        b.request(ADDR, Down::SeatSignIn { signed_in: false }),
+        Some(Up::Ack)
+    );
+    assert!(!b.t.is_checked_in());
+    assert_eq!(b.t.indicators().present, Led::Off);
+    // Signing out a seat nobody is at changes nothing and shows nothing.
+    let mut idle = Bus::online();
+    idle.request(ADDR, Down::SeatSignIn { signed_in: false });
+    assert_eq!(idle.t.status_text(), "请刷卡签到 Tap card to check in");
+}

@@ -74,3 +74,39 @@ fn a_broken_scenario_names_the_line_and_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("第 3 行") && err.contains("line 3"), "{err}");
 }
+
+#[test]
+fn the_shipped_executive_rehearsal_counts_every_vote_through_a_noisy_bus() {
+    // scenarios/executive.txt: a late sign-in by the clerk (seat 7 must then vote from its
+    // keys), an unplugged seat during a named vote, a departure, and a secret last-press vote
+    // on a bus with 1% corrupted bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/executive.txt");
+    let out = huitang()
+        .arg("rehearse")
+        .arg(scenario)
+        .arg("--db")
+        .arg(dir.path().join("l.db"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ledger_verified"], true);
+    // Six cards and one 补签到 signed in; seat 2 left before the second vote.
+    assert_eq!(v["attendance"]["present"], 6);
+    let tally = |i: usize| {
+        let t = &v["votes"][i]["result"]["tally"];
+        (t["yes"].as_u64(), t["no"].as_u64(), t["abstain"].as_u64())
+    };
+    assert_eq!(tally(0), (Some(4), Some(1), Some(1)), "named vote");
+    assert_eq!(
+        tally(1),
+        (Some(4), Some(0), Some(2)),
+        "secret last-press vote on the noisy bus, seat 7 signed in by the clerk"
+    );
+}

@@ -36,13 +36,21 @@ fn report_prints_the_sheet_and_minutes_block_of_a_rehearsed_meeting() {
     assert!(minutes.status.success(), "{}", text(&minutes.stderr));
     let block = text(&minutes.stdout);
     assert!(block.contains("应到") && block.contains("实到"), "{block}");
-    assert!(block.contains("出差"), "the leave reason is in the block: {block}");
+    assert!(
+        block.contains("出差"),
+        "the leave reason is in the block: {block}"
+    );
 
-    let csv = huitang(&["report", meeting, "--db", db, "--format", "csv", "--lang", "en"]);
+    let csv = huitang(&[
+        "report", meeting, "--db", db, "--format", "csv", "--lang", "en",
+    ]);
     assert!(csv.status.success(), "{}", text(&csv.stderr));
     let csv = text(&csv.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].ends_with("Name,Office,Seat,Status,Signed in at,Via,Note"), "{csv}");
+    assert!(
+        lines[0].ends_with("Name,Office,Seat,Status,Signed in at,Via,Note"),
+        "{csv}"
+    );
     assert_eq!(lines.len(), 1 + 5, "a row per member: {csv}");
     assert!(csv.contains("卡未带"), "the late sign-in reason: {csv}");
 
@@ -54,10 +62,16 @@ fn report_prints_the_sheet_and_minutes_block_of_a_rehearsed_meeting() {
 
     let unknown = huitang(&["report", "no-such-meeting", "--db", db]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains(meeting), "lists the meetings");
+    assert!(
+        text(&unknown.stderr).contains(meeting),
+        "lists the meetings"
+    );
     let missing = huitang(&["report", meeting, "--db", "/nonexistent/l.db"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(!std::path::Path::new("/nonexistent/l.db").exists(), "nothing created");
+    assert!(
+        !std::path::Path::new("/nonexistent/l.db").exists(),
+        "nothing created"
+    );
 }
 
 #[test]
@@ -78,7 +92,11 @@ fn serve_check_names_the_bad_key_and_accepts_a_good_file() {
     std::fs::write(&path, good.replace("role = \"admin\"", "role = \"boss\"")).unwrap();
     let bad = huitang(&["serve", "--config", path.to_str().unwrap(), "--check"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad.stderr).contains("users[0].role"), "{}", text(&bad.stderr));
+    assert!(
+        text(&bad.stderr).contains("users[0].role"),
+        "{}",
+        text(&bad.stderr)
+    );
 
     let help = huitang(&["serve", "--help"]);
     for key in ["[[serial]]", "password_file", "tls_cert", "[[video.sites]]"] {

@@ -36,6 +36,7 @@
 //! | 16 | `Identify`             | `Ack`                                                        |
 //! | 17 | `Reset`                | `Ack`, then the terminal restarts                            |
 //! | 18 | `Nack`                 | nothing                                                      |
+//! | 19 | `SeatSignIn`           | `Ack`                                                        |
 
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +219,13 @@ pub enum Down {
         /// Why.
         code: ErrorCode,
     },
+    /// 19: the host signed the member at this seat in (`true`) or out (`false`) without a card
+    /// at the seat — the clerk's manual late sign-in (补签到), or a departure or return
+    /// recorded at the console. The seat shows it as after a card: present LED, vote keys.
+    SeatSignIn {
+        /// Signed in.
+        signed_in: bool,
+    },
 }
 
 /// A message type that travels in frames: [`Up`] or [`Down`].
@@ -245,7 +253,7 @@ impl Message for Up {
 }
 
 impl Message for Down {
-    const KNOWN: u32 = 19;
+    const KNOWN: u32 = 20;
     fn wire_number(&self) -> u32 {
         match self {
             Down::Poll => 0,
@@ -267,6 +275,7 @@ impl Message for Down {
             Down::Identify { .. } => 16,
             Down::Reset => 17,
             Down::Nack { .. } => 18,
+            Down::SeatSignIn { .. } => 19,
         }
     }
 }

@@ -250,6 +250,7 @@ fn golden_down() -> Vec<(&'static str, u8, u8, Down)> {
                 code: ErrorCode::UnknownMessage,
             },
         ),
+        ("seat_sign_in", 3, 22, Down::SeatSignIn { signed_in: true }),
     ]
 }
 

@@ -79,6 +79,18 @@ impl Terminal {
                 }
                 ack
             }
+            Down::SeatSignIn { signed_in } => {
+                // The clerk signed this seat's member in (or recorded them leaving): the same
+                // state a card would have given, without a pending card to answer.
+                if signed_in {
+                    self.checked_in = true;
+                    self.clear_notice(|n| matches!(n, Notice::StoredOffline));
+                } else if self.checked_in {
+                    self.checked_in = false;
+                    self.notice = Some((Notice::CheckedOut, now));
+                }
+                ack
+            }
             Down::VoteOpened {
                 motion,
                 options,

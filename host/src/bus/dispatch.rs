@@ -9,6 +9,7 @@
 //! ledger's group commit batches their appends). If the ledger cannot record, the event is
 //! retried with backoff and never acknowledged meanwhile: the terminal keeps it.
 
+use crate::meeting::MemberId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +51,13 @@ pub async fn run_dispatch(port: Arc<dyn MeetingPort>, hub: &mut BusHub) {
                     if let Some(order) = change.event.as_ref().and_then(vote_order) {
                         commands.send(TerminalCommand::all(order)).await;
                     }
+                    if let Some((member, signed_in)) = change.event.as_ref().and_then(seat_sign_in)
+                        && let Some(seat) = port.member_seat(member)
+                    {
+                        commands
+                            .send(TerminalCommand::seat(seat, Order::SeatSignIn(signed_in)))
+                            .await;
+                    }
                 }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     tracing::warn!("dispatcher missed {n} meeting events");
@@ -83,6 +91,21 @@ pub fn vote_order(event: &Event) -> Option<Order> {
         Event::VoteClosed { vote, .. } => Order::VoteClosed(motion(*vote)),
         _ => return None,
     })
+}
+
+/// A sign-in or sign-out made without the seat's card reader, which the seat must be told:
+/// the clerk's late sign-in, a departure, a return to a seat.
+pub fn seat_sign_in(event: &Event) -> Option<(&MemberId, bool)> {
+    match event {
+        Event::LateSignIn { member, .. } => Some((member, true)),
+        Event::Returned {
+            member,
+            seat: Some(_),
+            ..
+        } => Some((member, true)),
+        Event::Departed { member, .. } => Some((member, false)),
+        _ => None,
+    }
 }
 
 fn motion(v: VoteId) -> MotionId {

@@ -8,7 +8,7 @@ use tokio::sync::broadcast;
 
 use super::port::{MeetingPort, OpenVote, PortError, PortFuture, SeatState};
 use crate::app::{Change, Hall, HallError};
-use crate::meeting::{Command, Event, Phase, SeatId, VoteStatus};
+use crate::meeting::{Command, Event, MemberId, Phase, SeatId, VoteStatus};
 
 /// The hall as the buses see it.
 pub struct HallPort {
@@ -85,6 +85,21 @@ impl MeetingPort for HallPort {
                     }),
             })
             .unwrap_or_default()
+    }
+
+    fn member_seat(&self, member: &MemberId) -> Option<SeatId> {
+        let id = self.current()?;
+        self.hall
+            .with_meeting(&id, |m| {
+                let attendance = m.attendance();
+                attendance
+                    .seats
+                    .iter()
+                    .find(|(_, o)| o.member() == member)
+                    .map(|(s, _)| *s)
+                    .or_else(|| attendance.records.get(member)?.participant.seat)
+            })
+            .flatten()
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {

@@ -11,7 +11,9 @@ use tokio::sync::broadcast;
 use std::sync::Arc;
 
 use crate::app::Change;
-use crate::meeting::{Ballot, Command, Event, PressRule, Refusal, SeatId, Timestamp, VoteId};
+use crate::meeting::{
+    Ballot, Command, Event, MemberId, PressRule, Refusal, SeatId, Timestamp, VoteId,
+};
 
 /// A boxed future, so the port can be a trait object.
 pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -66,6 +68,10 @@ pub trait MeetingPort: Send + Sync + 'static {
 
     /// The seat's state now.
     fn seat(&self, seat: SeatId) -> SeatState;
+
+    /// The seat `member` holds in the current meeting: the one they are signed in at, else
+    /// their assigned seat.
+    fn member_seat(&self, member: &MemberId) -> Option<SeatId>;
 
     /// Every committed change, in order (vote opened/held/resumed/closed drive the seats).
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>>;

@@ -231,6 +231,9 @@ pub enum Order {
     Identify(bool),
     /// Restart the terminal.
     Reset,
+    /// The seat's member was signed in (`true`) or out without a card: the clerk's late
+    /// sign-in, a departure or return recorded at the console.
+    SeatSignIn(bool),
 }
 
 impl Order {
@@ -278,6 +281,7 @@ impl Order {
             Order::Speak(state) => Down::Speak { state },
             Order::Identify(on) => Down::Identify { on },
             Order::Reset => Down::Reset,
+            Order::SeatSignIn(signed_in) => Down::SeatSignIn { signed_in },
         }
     }
 

@@ -220,6 +220,7 @@ pub fn down() -> impl Strategy<Value = Down> {
         any::<bool>().prop_map(|on| Down::Identify { on }),
         Just(Down::Reset),
         error_code().prop_map(|code| Down::Nack { code }),
+        any::<bool>().prop_map(|signed_in| Down::SeatSignIn { signed_in }),
     ]
 }
 
