@@ -236,7 +236,12 @@ fn rizhao_art_42_substitute_is_designated_only_after_leave_is_approved() {
         },
         at(6),
     );
-    assert_eq!(press.unwrap_err().code(), "substitute_cannot_vote");
+    let refused = press.unwrap_err();
+    assert_eq!(refused.code(), "substitute_cannot_vote");
+    assert!(
+        refused.to_string().contains("本会堂政策"),
+        "article 42 is silent on voting: the refusal cites hall policy, not the law: {refused}"
+    );
     m.execute(Command::CloseVote, at(7)).unwrap();
     m.execute(Command::Adjourn { actor: clerk() }, at(60))
         .unwrap();

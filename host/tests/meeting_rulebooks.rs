@@ -127,11 +127,17 @@ fn only_wuxi_forbids_substitutes_by_law_and_rizhao_allows_them_after_approval_by
             "wuxi" => assert!(
                 !exec.substitutes.allowed && exec.substitutes.article.as_deref() == Some("四十六")
             ),
-            "rizhao" => assert!(
-                exec.substitutes.allowed
-                    && exec.substitutes.requires_approved_leave
-                    && exec.substitutes.source == Source::Law
-            ),
+            "rizhao" => {
+                assert!(
+                    exec.substitutes.allowed
+                        && exec.substitutes.requires_approved_leave
+                        && exec.substitutes.source == Source::Law
+                );
+                // 第四十二条 is silent on whether a substitute counts: that part is policy.
+                assert!(!exec.substitutes.counts);
+                assert_eq!(exec.substitutes.counts_source, Source::HallPolicy);
+                assert!(exec.substitutes.note.as_deref().unwrap().contains("本会堂政策"));
+            }
             _ => assert_eq!(
                 exec.substitutes.source,
                 Source::HallPolicy,
@@ -139,6 +145,21 @@ fn only_wuxi_forbids_substitutes_by_law_and_rizhao_allows_them_after_approval_by
             ),
         }
     }
+}
+
+#[test]
+fn wuxi_art_50_executive_minutes_are_reviewed_by_the_secretary_general_and_signed_by_the_mayor() {
+    let book = Rulebook::embedded("wuxi").unwrap();
+    for kind in ["executive", "mayor-office"] {
+        let minutes = &book.kind(kind).unwrap().minutes;
+        assert_eq!(minutes.signers, ["secretary-general", "mayor"], "{kind}");
+        assert_eq!(minutes.article.as_deref(), Some("五十"));
+        assert_eq!(minutes.source, Source::Law);
+    }
+    let topic = &book.kind("topic").unwrap().minutes;
+    assert_eq!(topic.signers, ["deputy-secretary-general", "presiding"]);
+    // 五十 names no signer for plenary minutes: hall custom, said so.
+    assert_eq!(book.kind("plenary").unwrap().minutes.source, Source::HallPolicy);
 }
 
 fn wuxi_text() -> &'static str {

@@ -153,6 +153,10 @@ cited_rule!(
         requires_approved_leave: bool,
         /// Whether a substitute counts toward 实到 and votes.
         counts: bool,
+        /// Where `counts` comes from, when the article allows substitutes but is silent on
+        /// whether they count (then `hall-policy`, explained in `note`).
+        #[serde(default)]
+        counts_source: Source,
     }
 );
 

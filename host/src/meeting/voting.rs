@@ -50,6 +50,16 @@ impl Meeting {
         if policy.counts {
             return Ok(());
         }
+        if policy.counts_source == super::rulebook::Source::HallPolicy {
+            let c = super::rulebook::Citation {
+                source: super::rulebook::Source::HallPolicy,
+                ..super::rulebook::Cited::citation(policy)
+            };
+            return Err(Refusal::SubstituteCannotVote {
+                citation: format!("（{}）", self.rules.cite_zh(c)),
+                citation_en: format!("({})", self.rules.cite_en(c)),
+            });
+        }
         Err(Refusal::SubstituteCannotVote {
             citation: explain::citation_zh(&self.rules, policy),
             citation_en: explain::citation_en(&self.rules, policy),
