@@ -245,6 +245,39 @@ fn a_departure_and_return_are_recorded_and_counted() {
 }
 
 #[test]
+fn the_minutes_count_a_member_who_left_early_as_attended_and_note_who_came_back() {
+    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    sign_in_first(&mut m, 4, &mut log);
+    open_session(&mut m).unwrap();
+    for (who, t) in [("m3", 10), ("m4", 11)] {
+        m.execute(
+            Command::Depart {
+                member: id(who),
+                reason: Some("另有公务".into()),
+            },
+            at(t),
+        )
+        .unwrap();
+    }
+    // m4 comes back to the seat; m3 does not.
+    tap_at(&mut m, "C004", Some(4)).unwrap();
+    m.execute(Command::Adjourn { actor: clerk() }, at(90))
+        .unwrap();
+    let sheet = attendance_sheet(&m);
+    assert_eq!(sheet.present, 3, "live count at adjournment: m3 is out");
+    assert_eq!(sheet.attended, 4, "four members attended the meeting");
+    let block = sheet.minutes_block_zh();
+    assert!(
+        block.contains("（应到 5 人，实到 4 人）"),
+        "实到 matches the 出席 list: {block}"
+    );
+    assert!(
+        block.contains("中途离场：成员3、成员4（已返回）"),
+        "{block}"
+    );
+}
+
+#[test]
 fn members_neither_present_nor_excused_are_absent_at_adjournment() {
     let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
     m.execute(

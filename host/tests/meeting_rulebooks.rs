@@ -136,7 +136,13 @@ fn only_wuxi_forbids_substitutes_by_law_and_rizhao_allows_them_after_approval_by
                 // 第四十二条 is silent on whether a substitute counts: that part is policy.
                 assert!(!exec.substitutes.counts);
                 assert_eq!(exec.substitutes.counts_source, Source::HallPolicy);
-                assert!(exec.substitutes.note.as_deref().unwrap().contains("本会堂政策"));
+                assert!(
+                    exec.substitutes
+                        .note
+                        .as_deref()
+                        .unwrap()
+                        .contains("本会堂政策")
+                );
             }
             _ => assert_eq!(
                 exec.substitutes.source,
@@ -159,7 +165,10 @@ fn wuxi_art_50_executive_minutes_are_reviewed_by_the_secretary_general_and_signe
     let topic = &book.kind("topic").unwrap().minutes;
     assert_eq!(topic.signers, ["deputy-secretary-general", "presiding"]);
     // 五十 names no signer for plenary minutes: hall custom, said so.
-    assert_eq!(book.kind("plenary").unwrap().minutes.source, Source::HallPolicy);
+    assert_eq!(
+        book.kind("plenary").unwrap().minutes.source,
+        Source::HallPolicy
+    );
 }
 
 fn wuxi_text() -> &'static str {

@@ -90,6 +90,11 @@ pub struct AttendanceSheet {
     pub expected: u32,
     /// 实到 as counted for quorum now (or at adjournment).
     pub present: u32,
+    /// Members who attended at any time and count (remote only where the rulebook counts
+    /// video attendance): the 实到 of the minutes, matching its 出席 list. A member who left
+    /// early still attended.
+    #[serde(default)]
+    pub attended: u32,
     /// Quorum explanation with its clause.
     pub quorum_zh: String,
     /// Minutes signers (role names), in order; empty when the rules name none.
@@ -115,12 +120,23 @@ pub fn attendance_sheet(m: &Meeting) -> AttendanceSheet {
             )
         });
     let quorum = m.quorum();
+    let remote_counts = rules.kind.remote.counts;
+    let attended = rows
+        .iter()
+        .filter(|r| r.standing == Standing::Member)
+        .filter(|r| match r.status {
+            SheetStatus::Present | SheetStatus::Departed => true,
+            SheetStatus::PresentRemote => remote_counts,
+            _ => false,
+        })
+        .count() as u32;
     AttendanceSheet {
         title: m.setup().title.clone(),
         kind_zh: rules.kind.name_zh.clone(),
         presiding,
         expected: quorum.headcount.expected,
         present: quorum.present,
+        attended,
         quorum_zh: quorum.explanation_zh,
         signers_zh: rules
             .kind
@@ -216,7 +232,7 @@ impl AttendanceSheet {
             "出席：{}（应到 {} 人，实到 {} 人）",
             join_or_none(&present),
             self.expected,
-            self.present
+            self.attended
         );
         let excused: Vec<String> = members(&[SheetStatus::Excused, SheetStatus::Substituted])
             .iter()
@@ -247,8 +263,14 @@ impl AttendanceSheet {
         let left: Vec<String> = self
             .rows
             .iter()
-            .filter(|r| r.status == SheetStatus::Departed)
-            .map(|r| r.name.clone())
+            .filter(|r| r.departures > 0)
+            .map(|r| {
+                if r.status == SheetStatus::Departed {
+                    r.name.clone()
+                } else {
+                    format!("{}（已返回）", r.name)
+                }
+            })
             .collect();
         if !left.is_empty() {
             let _ = writeln!(out, "中途离场：{}", left.join("、"));

@@ -140,6 +140,6 @@ fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
     );
     format!(
         "Meeting: {} ({})\nPresiding: {presiding}\nPresent: {present} (expected {}, present {})\nOn leave: {excused}\nAbsent or not arrived: {absent}\nObservers: {observers}\nQuorum: {}\n",
-        sheet.title, rules.kind.name_en, sheet.expected, sheet.present, q.explanation_en
+        sheet.title, rules.kind.name_en, sheet.expected, sheet.attended, q.explanation_en
     )
 }
