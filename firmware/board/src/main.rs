@@ -20,6 +20,7 @@ use huitang_firmware::drivers::address_store::AddressLog;
 use huitang_firmware::drivers::keys::{KeyEdge, Keys};
 use huitang_firmware::drivers::leds::Leds;
 use huitang_firmware::drivers::mfrc522::Mfrc522;
+use huitang_firmware::drivers::reader_health::ReaderHealth;
 use huitang_firmware::drivers::rs485::Rs485;
 use huitang_firmware::{Config, Terminal};
 use huitang_protocol::timing::TURNAROUND_MIN_US;
@@ -107,8 +108,8 @@ fn main() -> ! {
         ..Config::serial()
     };
     let mut terminal = Terminal::new(hardware_id(), config, clock.now_ms());
-    let reader_ok = reader.init().is_ok();
-    terminal.set_fault(Faults::READER_FAULT, !reader_ok);
+    let mut reader_health = ReaderHealth::new(reader.init().is_ok(), clock.now_ms());
+    terminal.set_fault(Faults::READER_FAULT, reader_health.faulty());
     let mut tx = [0u8; MAX_FRAME_SIZE];
     let mut last_card_poll = 0u64;
 
@@ -132,14 +133,20 @@ fn main() -> ! {
             }
         }
         let idle_due = !terminal.link_up() && now.wrapping_sub(last_card_poll) >= CARD_POLL_MS;
-        if reader_ok && (quiet_gap || idle_due) {
+        if reader_health.retry_due(now) {
+            reader_health.on_init(reader.init().is_ok(), now);
+        } else if !reader_health.faulty() && (quiet_gap || idle_due) {
             last_card_poll = now;
             match reader.read_uid() {
-                Ok(Some(uid)) => terminal.on_card(uid, now),
-                Ok(None) => {}
-                Err(_) => terminal.set_fault(Faults::READER_FAULT, true),
+                Ok(Some(uid)) => {
+                    reader_health.on_read_ok();
+                    terminal.on_card(uid, now);
+                }
+                Ok(None) => reader_health.on_read_ok(),
+                Err(_) => reader_health.on_read_error(now),
             }
         }
+        terminal.set_fault(Faults::READER_FAULT, reader_health.faulty());
         if let Ok(Some(KeyEdge::Pressed(i))) = keys.poll(now) {
             terminal.on_key(KEYS[i], now);
         }

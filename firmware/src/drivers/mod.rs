@@ -5,4 +5,5 @@ pub mod address_store;
 pub mod keys;
 pub mod leds;
 pub mod mfrc522;
+pub mod reader_health;
 pub mod rs485;
