@@ -1,58 +1,178 @@
-//! Ledger benchmark: fills a SQLite ledger with 1,000,000 meeting events, then measures the
-//! start-up replay that rebuilds attendance state from them, and the group-commit throughput of
-//! a check-in rush. Figures go to `host/benches/results/ledger.{json,md}` (nothing asserted).
+//! Ledger benchmark: a SQLite ledger of about 1,000,000 real meeting events, then the hall's
+//! real start-up — `Hall::open`, which verifies the hash chain and replays every event through
+//! the meeting core to rebuild each meeting (roster, attendance, votes and tallies) — and the
+//! group-commit throughput of a rush of concurrent durable appends. Figures go to
+//! `host/benches/results/ledger.{json,md}` (nothing asserted).
+//!
+//! The events are real: one Wuxi plenary meeting of 500 members (sign-in by card, the session,
+//! ten named votes, adjournment) is run through the real `Hall` on its own ledger, and its
+//! records are then written again under new meeting ids until the ledger holds the requested
+//! number of events.
 //!
 //! Run: `cargo bench -p huitang --bench ledger_replay` (env `HUITANG_BENCH_EVENTS` for another
 //! size, `HUITANG_BENCH_DB` for a postgres:// URL instead of a temporary SQLite file).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
+use huitang::app::Hall;
 use huitang::ledger::{Ledger, NewEvent};
+use huitang::meeting::{
+    Ballot, Card, CardHolder, CardState, CardUid, CheckInMode, Choice, Command, MeetingSetup,
+    MemberId, Participant, Phase, PressRule, Rulebook, SeatId, Standing, Timestamp, VoteSpec,
+    Voter,
+};
 
-const KINDS: [&str; 4] = ["check_in", "departure", "return", "vote_cast"];
+/// Members of the template meeting.
+const MEMBERS: u32 = 500;
+/// Named votes in the template meeting.
+const VOTES: u32 = 10;
+/// The template's meeting id, replaced in every copy.
+const TEMPLATE_ID: &str = "bench-template-0000";
+/// 2026-11-20 09:00 China time.
+const START_MS: u64 = 1_795_136_400_000;
 
-fn event(i: u64) -> NewEvent {
-    let meeting = format!("m{}", i / 10_000);
-    let seat = i % 500;
-    let kind = KINDS[(i % 7 % 4) as usize];
+fn at(s: u64) -> Timestamp {
+    Timestamp(START_MS + s * 1_000)
+}
+
+/// A Wuxi plenary of `MEMBERS`: the mayor presides, the rest cycle through the composition.
+fn setup(book: &Rulebook) -> MeetingSetup {
+    let rules = book.kind("plenary").expect("wuxi plenary");
+    let roles = &rules.composition.roles;
+    let chair = rules.presiding.roles[0].clone();
+    let others: Vec<&String> = roles.iter().filter(|r| **r != chair).collect();
+    let mut participants = Vec::new();
+    let mut cards = Vec::new();
+    for i in 1..=MEMBERS {
+        let role = if i == 1 {
+            chair.clone()
+        } else {
+            others[(i as usize - 2) % others.len()].clone()
+        };
+        let member = MemberId(format!("m{i}"));
+        participants.push(Participant {
+            id: member.clone(),
+            name: format!("成员{i}"),
+            role,
+            standing: Standing::Member,
+            seat: Some(SeatId(i)),
+        });
+        cards.push(Card {
+            uid: CardUid(format!("{:08X}", 0xA100_0000u32 + i)),
+            holder: CardHolder::Participant { member },
+            state: CardState::Issued,
+        });
+    }
+    MeetingSetup {
+        meeting_id: TEMPLATE_ID.into(),
+        title: "市政府全体会议（基准）".into(),
+        scheduled_start: at(3_600),
+        check_in_mode: CheckInMode::AssignedSeat,
+        presiding: MemberId("m1".into()),
+        participants,
+        cards,
+    }
+}
+
+/// Runs `command` for each seat concurrently (as the seat dispatcher does), at `now`.
+async fn per_seat(hall: &Arc<Hall>, now: Timestamp, command: impl Fn(u32) -> Command) {
+    let tasks: Vec<_> = (1..=MEMBERS)
+        .map(|seat| {
+            let (hall, command) = (hall.clone(), command(seat));
+            tokio::spawn(async move {
+                hall.execute_at(TEMPLATE_ID, &format!("terminal:seat-{seat}"), command, now)
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("accepted");
+    }
+}
+
+/// Runs the template meeting through the real hall and returns its records.
+async fn template(dir: &std::path::Path) -> Result<Vec<NewEvent>, Box<dyn std::error::Error>> {
+    let db = dir.join("template.db");
+    let hall = Hall::open(Ledger::open(&db.to_string_lossy()).await?).await?;
+    let book = Rulebook::embedded("wuxi")?;
+    let clerk = huitang::meeting::ActorId("clerk".into());
+    hall.schedule(&book, "plenary", setup(&book), "user:clerk")
+        .await?;
+    let run = |c: Command, s: u64| {
+        let hall = hall.clone();
+        async move { hall.execute_at(TEMPLATE_ID, "user:clerk", c, at(s)).await }
+    };
+    run(Command::OpenSignIn, 0).await?;
+    per_seat(&hall, at(60), |seat| Command::TapCard {
+        uid: CardUid(format!("{:08X}", 0xA100_0000u32 + seat)),
+        seat: Some(SeatId(seat)),
+    })
+    .await;
+    run(
+        Command::OpenSession {
+            actor: clerk.clone(),
+        },
+        3_600,
+    )
+    .await?;
+    for v in 0..VOTES {
+        let t = 3_700 + u64::from(v) * 300;
+        let spec = VoteSpec {
+            motion: format!("议题{}", v + 1),
+            ballot: Ballot::Named,
+            press: PressRule::FirstPressValid,
+            duration_ms: None,
+        };
+        run(Command::OpenVote { spec }, t).await?;
+        per_seat(&hall, at(t + 30), |seat| Command::CastVote {
+            voter: Voter::Seat { seat: SeatId(seat) },
+            choice: [Choice::Yes, Choice::No, Choice::Abstain][(seat % 3) as usize],
+        })
+        .await;
+        run(Command::CloseVote, t + 120).await?;
+    }
+    run(Command::Adjourn { actor: clerk }, 7_200).await?;
+    let mut records = Vec::new();
+    hall.ledger()
+        .replay(|e| {
+            records.push(NewEvent {
+                ts_ms: e.ts_ms,
+                actor: e.actor.clone(),
+                meeting_id: e.meeting_id.clone(),
+                kind: e.kind.clone(),
+                payload: e.payload.clone(),
+            });
+        })
+        .await?;
+    Ok(records)
+}
+
+/// The template's records for copy `k`: a new meeting id, shifted a day per copy.
+fn copy(template: &[NewEvent], k: u64) -> Vec<NewEvent> {
+    let id = format!("bench-{k:014}");
+    template
+        .iter()
+        .map(|e| NewEvent {
+            ts_ms: e.ts_ms + k as i64 * 86_400_000,
+            actor: e.actor.clone(),
+            meeting_id: Some(id.clone()),
+            kind: e.kind.clone(),
+            payload: e.payload.replace(TEMPLATE_ID, &id),
+        })
+        .collect()
+}
+
+/// A hall-level record for the append rush (dotted kinds are not meeting events).
+fn rush_event(i: u64) -> NewEvent {
     NewEvent::at(
-        1_700_000_000_000 + i as i64,
-        format!("terminal:hall1/seat-{seat:03}"),
-        Some(&meeting),
-        kind,
-        &serde_json::json!({ "seat": seat, "card": format!("{:08x}", i * 2_654_435_761 % 0xffff_ffff) }),
+        START_MS as i64 + i as i64,
+        format!("terminal:seat-{}", i % 500),
+        None,
+        "terminal.status",
+        &serde_json::json!({ "key": format!("{}", i % 500), "online": i.is_multiple_of(2) }),
     )
     .expect("serialisable")
-}
-
-/// The kind of state the meeting core rebuilds: who is in the room, per meeting.
-#[derive(Default)]
-struct Attendance {
-    present: HashMap<String, HashSet<u64>>,
-    by_kind: HashMap<String, u64>,
-}
-
-impl Attendance {
-    fn apply(&mut self, e: &huitang::ledger::Envelope) {
-        let payload = e.payload_json().expect("stored payload is JSON");
-        let seat = payload["seat"].as_u64().unwrap_or_default();
-        let room = self
-            .present
-            .entry(e.meeting_id.clone().unwrap_or_default())
-            .or_default();
-        match e.kind.as_str() {
-            "check_in" | "return" => {
-                room.insert(seat);
-            }
-            "departure" => {
-                room.remove(&seat);
-            }
-            _ => {}
-        }
-        *self.by_kind.entry(e.kind.clone()).or_default() += 1;
-    }
 }
 
 #[tokio::main]
@@ -70,14 +190,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "sqlite"
     };
 
+    let t = Instant::now();
+    let template = template(dir.path()).await?;
+    let template_s = t.elapsed().as_secs_f64();
+    let per_meeting = template.len() as u64;
+
     // Fill in atomic chunks (the bulk path), then measure a rush of single appends.
     let ledger = Arc::new(Ledger::open(&db).await?);
+    let copies = n.div_ceil(per_meeting).max(1);
     let t = Instant::now();
-    let mut i = 0;
-    while i < n {
-        let chunk: Vec<NewEvent> = (i..(i + 2000).min(n)).map(event).collect();
-        i += chunk.len() as u64;
-        ledger.append_all(chunk).await?;
+    let mut filled = 0u64;
+    for k in 0..copies {
+        let records = copy(&template, k);
+        filled += records.len() as u64;
+        for chunk in records.chunks(2000) {
+            ledger.append_all(chunk.to_vec()).await?;
+        }
     }
     let fill_s = t.elapsed().as_secs_f64();
 
@@ -90,7 +218,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let ledger = Arc::clone(&ledger);
             tokio::spawn(async move {
                 for k in 0..rush_each {
-                    ledger.append(event(n + s * rush_each + k)).await?;
+                    ledger.append(rush_event(s * rush_each + k)).await?;
                 }
                 Ok::<_, huitang::ledger::LedgerError>(())
             })
@@ -104,33 +232,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rush_commits = ledger.writer_stats().commits - before.commits;
     Arc::into_inner(ledger).expect("sole owner").close().await;
 
-    // Start-up: reopen and rebuild state by replay (the chain is verified on the way).
+    // Start-up as the hall does it: open, verify the chain and replay every event through the
+    // meeting core.
     let t = Instant::now();
-    let ledger = Ledger::open(&db).await?;
-    let open_s = t.elapsed().as_secs_f64();
-    let mut state = Attendance::default();
-    let t = Instant::now();
-    let head = ledger.replay(|e| state.apply(e)).await?;
+    let hall = Hall::open(Ledger::open(&db).await?).await?;
     let replay_s = t.elapsed().as_secs_f64();
-    ledger.close().await;
+    let (meetings, adjourned, present_total, votes_total) = hall.with_meetings(|ms| {
+        (
+            ms.len(),
+            ms.values()
+                .filter(|m| m.phase() == Phase::Adjourned)
+                .count(),
+            ms.values().map(|m| m.quorum().present as u64).sum::<u64>(),
+            ms.values().map(|m| m.votes().len() as u64).sum::<u64>(),
+        )
+    });
+    let events = filled + rush_events;
+    assert_eq!(meetings as u64, copies, "every meeting rebuilt");
+    assert_eq!(adjourned, meetings, "every meeting rebuilt to adjournment");
 
-    let present: usize = state.present.values().map(HashSet::len).sum();
     let json = serde_json::json!({
         "backend": backend,
-        "events": head.count,
+        "events": events,
+        "events_per_meeting": per_meeting,
+        "template_seconds": template_s,
         "fill_seconds": fill_s,
-        "fill_events_per_second": n as f64 / fill_s,
+        "fill_events_per_second": filled as f64 / fill_s,
         "rush_concurrent_appenders": rush_tasks,
         "rush_events": rush_events,
         "rush_seconds": rush_s,
         "rush_acked_events_per_second": rush_events as f64 / rush_s,
         "rush_commits": rush_commits,
-        "open_seconds": open_s,
         "replay_seconds": replay_s,
-        "replay_events_per_second": head.count as f64 / replay_s,
-        "rebuilt_meetings": state.present.len(),
-        "rebuilt_present_total": present,
-        "head": hex::encode(head.hash),
+        "replay_events_per_second": events as f64 / replay_s,
+        "rebuilt_meetings": meetings,
+        "rebuilt_votes": votes_total,
+        "rebuilt_present_total": present_total,
         "machine_cores": std::thread::available_parallelism().map_or(0, |c| c.get()),
     });
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/results");
@@ -140,18 +277,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::to_string_pretty(&json)? + "\n",
     )?;
     let md = format!(
-        "## Ledger ({backend}, {} events)\n\n\
+        "## Ledger ({backend}, {events} events)\n\n\
          | measure | figure |\n|---|---|\n\
-         | replay with verification, rebuilding attendance of {} meetings | {replay_s:.2} s ({:.0} events/s) |\n\
-         | open (migrations + head) | {open_s:.3} s |\n\
+         | start-up: open, verify the chain, replay every event through the meeting core ({meetings} meetings of {MEMBERS} members, {votes_total} votes rebuilt) | {replay_s:.2} s ({:.0} events/s) |\n\
          | bulk fill in 2000-event transactions | {fill_s:.1} s ({:.0} events/s) |\n\
-         | check-in rush: {rush_tasks} concurrent appenders, {rush_events} single appends, each acked after commit | {rush_s:.2} s ({:.0} acked events/s, {rush_commits} commits) |\n\n\
-         Machine: {} cores shared with other work; not asserted by any test. \
-         Re-run: `cargo bench -p huitang --bench ledger_replay`.\n",
-        head.count,
-        state.present.len(),
-        head.count as f64 / replay_s,
-        n as f64 / fill_s,
+         | rush: {rush_tasks} concurrent appenders, {rush_events} single appends, each acked after commit | {rush_s:.2} s ({:.0} acked events/s, {rush_commits} commits) |\n\n\
+         Events are real: a {MEMBERS}-member Wuxi plenary ({per_meeting} records: sign-in, session, \
+         {VOTES} named votes, adjournment) run through the hall, then copied under new meeting ids. \
+         Machine: {} cores; not asserted by any test. Re-run: `cargo bench -p huitang --bench ledger_replay`.\n",
+        events as f64 / replay_s,
+        filled as f64 / fill_s,
         rush_events as f64 / rush_s,
         json["machine_cores"],
     );

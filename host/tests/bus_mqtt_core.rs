@@ -5,7 +5,7 @@ use huitang::bus::mqtt::MqttHost;
 use huitang::bus::{Order, TerminalCommand, TerminalEventKind, TerminalId};
 use huitang::meeting::SeatId;
 use huitang_protocol::mqtt::{Envelope, decode_json};
-use huitang_protocol::{Down, EventSeq, MotionId, PressRule, VoteMode, VoteOptions};
+use huitang_protocol::{Down, EventSeq, MotionId, PressRule, Timestamp, VoteMode, VoteOptions};
 use proptest::prelude::*;
 
 const A: &str = "30002a001151333538373632";
@@ -141,6 +141,68 @@ fn last_will_offline_and_broker_loss_are_reported_once() {
     h.broker_lost();
     let (ev, _) = drain(&mut h);
     assert!(matches!(ev[..], [TerminalEventKind::Offline { .. }]));
+}
+
+#[test]
+fn hold_and_resume_never_replace_the_retained_open_vote() {
+    let mut h = host();
+    h.submit(TerminalCommand::all(vote_opened()));
+    h.submit(TerminalCommand::all(Order::VoteHeld(MotionId(4))));
+    let (_, out) = drain(&mut h);
+    let held: Vec<_> = out
+        .iter()
+        .filter(|(_, m, _)| matches!(m, Down::VoteHeld { .. }))
+        .collect();
+    assert_eq!(held.len(), 2);
+    assert!(
+        held.iter().all(|(_, _, retain)| !retain),
+        "hold is not retained"
+    );
+    h.submit(TerminalCommand::all(Order::VoteResumed {
+        motion: MotionId(4),
+        deadline: Some(Timestamp(1_795_680_060_000)),
+    }));
+    let (_, out) = drain(&mut h);
+    let retained: Vec<_> = out.iter().filter(|(_, _, r)| *r).collect();
+    assert_eq!(retained.len(), 2, "one retained copy per seat: {out:?}");
+    assert!(retained.iter().all(|(_, m, _)| matches!(
+        m,
+        Down::VoteOpened {
+            deadline: Some(Timestamp(1_795_680_060_000)),
+            ..
+        }
+    )));
+    assert!(
+        out.iter()
+            .any(|(_, m, r)| !r && matches!(m, Down::VoteResumed { .. }))
+    );
+}
+
+#[test]
+fn a_terminal_back_online_without_a_hello_gets_the_held_vote_again() {
+    let mut h = host();
+    h.handle_publish(&up(A), hello(1, A).as_bytes(), 5);
+    h.submit(TerminalCommand::all(vote_opened()));
+    h.submit(TerminalCommand::all(Order::VoteHeld(MotionId(4))));
+    drain(&mut h);
+    let status = format!("huitang/h1/seat/{A}/status");
+    h.handle_publish(&status, br#"{"state":"offline"}"#, 5);
+    drain(&mut h);
+    h.handle_publish(&status, br#"{"state":"online"}"#, 6);
+    let (ev, out) = drain(&mut h);
+    assert!(matches!(
+        ev[..],
+        [TerminalEventKind::Online { fresh: false, .. }]
+    ));
+    let msgs: Vec<_> = out.iter().map(|(_, m, _)| m.clone()).collect();
+    assert!(
+        matches!(msgs[..], [Down::VoteOpened { .. }, Down::VoteHeld { .. }]),
+        "{msgs:?}"
+    );
+    // Already online: a repeated status changes nothing.
+    h.handle_publish(&status, br#"{"state":"online"}"#, 7);
+    let (ev, out) = drain(&mut h);
+    assert!(ev.is_empty() && out.is_empty());
 }
 
 proptest! {

@@ -173,6 +173,24 @@ impl MqttHost {
         };
         let term = self.terms.get_mut(id).expect("checked by caller");
         match state {
+            // A terminal back on the broker without a power-up (its session dropped and came
+            // back): give it the vote in progress, which a single retained message cannot
+            // fully carry (a held vote is `VoteOpened` then `VoteHeld`).
+            LinkState::Online if !term.online => {
+                term.online = true;
+                for msg in self.vote.replay() {
+                    self.send(id, msg, false);
+                }
+                tracing::info!(terminal = id, "座位终端重新上线 / seat back online (MQTT)");
+                self.emit(
+                    id,
+                    TerminalEventKind::Online {
+                        fresh: false,
+                        firmware: None,
+                        capabilities: None,
+                    },
+                );
+            }
             LinkState::Online => {}
             LinkState::Offline if term.online => {
                 term.online = false;
@@ -293,13 +311,25 @@ impl MqttHost {
         let msg = command.order.to_down();
         let id = match &command.to {
             Target::All => {
-                let retain = command.order.is_vote_state();
-                if retain {
+                if command.order.is_vote_state() {
                     self.vote.note(&msg);
                 }
+                // The retained copy on each down topic is what a terminal finds first when it
+                // (re)subscribes: the open vote (with its latest deadline) or its close. Hold
+                // and resume travel unretained, so they never replace the open vote there; the
+                // host replays them to a terminal that says Hello or comes back online.
+                let retained = match &msg {
+                    Down::VoteOpened { .. } | Down::VoteClosed { .. } => None,
+                    Down::VoteResumed { .. } => self.vote.replay().into_iter().next(),
+                    _ => None,
+                };
+                let retain = matches!(msg, Down::VoteOpened { .. } | Down::VoteClosed { .. });
                 let ids: Vec<String> = self.terms.keys().cloned().collect();
                 for id in ids {
                     self.send(&id, msg.clone(), retain);
+                    if let Some(open) = &retained {
+                        self.send(&id, open.clone(), true);
+                    }
                 }
                 return true;
             }
