@@ -159,3 +159,217 @@ async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_g
     assert!(statuses.contains(&"lost".into()), "{statuses:?}");
     link.abort();
 }
+
+/// A gateway that only remembers what it was asked to dial.
+#[derive(Default)]
+struct Recorder {
+    dialled: std::sync::Mutex<Vec<SiteConfig>>,
+    events: std::sync::Mutex<
+        Option<tokio::sync::mpsc::UnboundedReceiver<huitang::video::GatewayEvent>>,
+    >,
+    _keep:
+        std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<huitang::video::GatewayEvent>>>,
+}
+
+impl Recorder {
+    fn new() -> Self {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        Recorder {
+            dialled: Default::default(),
+            events: std::sync::Mutex::new(Some(rx)),
+            _keep: std::sync::Mutex::new(Some(tx)),
+        }
+    }
+}
+
+impl VideoGateway for Recorder {
+    fn connect_site(&self, site: SiteConfig) -> Result<(), huitang::video::VideoError> {
+        self.dialled.lock().unwrap().push(site);
+        Ok(())
+    }
+    fn hang_up_site(
+        &self,
+        _site: &huitang::video::SiteId,
+    ) -> Result<(), huitang::video::VideoError> {
+        Ok(())
+    }
+    fn sites(&self) -> Vec<huitang::video::SiteSnapshot> {
+        Vec::new()
+    }
+    fn take_events(
+        &self,
+    ) -> Option<tokio::sync::mpsc::UnboundedReceiver<huitang::video::GatewayEvent>> {
+        self.events.lock().unwrap().take()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_rooms_are_dialled_with_the_grace_period_of_the_meetings_rulebook() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let hall = Hall::open(ledger).await.unwrap();
+    let mut book = Rulebook::embedded("wuxi").unwrap();
+    let plenary = book.kinds.iter_mut().find(|k| k.id == "plenary").unwrap();
+    plenary.remote.loss_grace.as_mut().expect("stated").seconds = 7;
+    let setup = MeetingSetup {
+        meeting_id: MID.into(),
+        title: "市政府全体会议".into(),
+        scheduled_start: huitang::app::now(),
+        check_in_mode: CheckInMode::AnySeat,
+        presiding: MemberId("m1".into()),
+        participants: vec![
+            participant("m1", "mayor", Some(1)),
+            participant("m3", "vice-mayor", None),
+        ],
+        cards: vec![],
+    };
+    hall.schedule(&book, "plenary", setup, "user:clerk")
+        .await
+        .unwrap();
+    let gw = std::sync::Arc::new(Recorder::new());
+    let sites = vec![
+        SiteConfig::new("jiashan", "mcu-jiashan", "嘉善县", &["m3"]),
+        SiteConfig::new("haiyan", "mcu-haiyan", "海盐县", &[])
+            .with_loss_grace(Duration::from_secs(90)),
+    ];
+    let gateway: std::sync::Arc<dyn VideoGateway> = gw.clone();
+    let service = tokio::spawn(huitang::app::run_video_service(
+        hall.clone(),
+        gateway,
+        sites,
+    ));
+    // Let the service subscribe before sign-in opens.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    hall.execute(MID, "user:clerk", Command::OpenSignIn)
+        .await
+        .unwrap();
+    wait_until("both rooms dialled", || {
+        gw.dialled.lock().unwrap().len() == 2
+    })
+    .await;
+    let dialled = gw.dialled.lock().unwrap().clone();
+    assert_eq!(dialled[0].id.0, "jiashan");
+    assert_eq!(
+        dialled[0].loss_grace,
+        Some(Duration::from_secs(7)),
+        "the rulebook's remote.loss_grace"
+    );
+    assert_eq!(
+        dialled[1].loss_grace,
+        Some(Duration::from_secs(90)),
+        "a hall override on the site wins"
+    );
+    service.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keypad_vote_from_a_room_of_several_members_is_recorded_as_a_site_event_but_casts_no_ballot()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path().join("l.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let hall = Hall::open(ledger).await.unwrap();
+    let book = Rulebook::embedded("wuxi").unwrap();
+    let setup = MeetingSetup {
+        meeting_id: MID.into(),
+        title: "市政府全体会议".into(),
+        scheduled_start: huitang::app::now(),
+        check_in_mode: CheckInMode::AnySeat,
+        presiding: MemberId("m1".into()),
+        participants: vec![
+            participant("m1", "mayor", Some(1)),
+            participant("m3", "vice-mayor", None),
+            participant("m4", "vice-mayor", None),
+        ],
+        cards: vec![],
+    };
+    hall.schedule(&book, "plenary", setup, "user:clerk")
+        .await
+        .unwrap();
+    hall.execute(MID, "user:clerk", Command::OpenSignIn)
+        .await
+        .unwrap();
+    let late = Command::LateSignIn {
+        member: MemberId("m1".into()),
+        reason: "读卡器故障".into(),
+        actor: ActorId("clerk".into()),
+    };
+    hall.execute(MID, "user:clerk", late).await.unwrap();
+    for m in ["m3", "m4"] {
+        let remote = Command::RemoteSignIn {
+            member: MemberId(m.into()),
+            site: SiteId("jiashan".into()),
+            confirmed: RemoteConfirmation::Site,
+        };
+        hall.execute(MID, "site:jiashan", remote).await.unwrap();
+    }
+    hall.execute(
+        MID,
+        "user:clerk",
+        Command::OpenSession {
+            actor: ActorId("clerk".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let spec = VoteSpec {
+        motion: "关于键盘表决的议案".into(),
+        ballot: Ballot::Named,
+        press: PressRule::FirstPressValid,
+        duration_ms: None,
+    };
+    hall.execute(MID, "user:clerk", Command::OpenVote { spec })
+        .await
+        .unwrap();
+
+    let key = huitang::video::GatewayEvent {
+        at_unix_ms: huitang::app::now().0,
+        event: huitang::video::SiteEvent {
+            site: huitang::video::SiteId::from("jiashan"),
+            members: vec!["m3".into(), "m4".into()],
+            at: std::time::Instant::now(),
+            status: huitang::video::SiteStatus::Connected,
+            kind: huitang::video::SiteEventKind::Vote {
+                key: '1',
+                choice: huitang::video::VoteChoice::Yes,
+                source: huitang::video::VoteSource::SipInfo,
+            },
+        },
+    };
+    huitang::app::apply_site_event(&hall, MID, &key)
+        .await
+        .unwrap();
+
+    let mut site_votes = Vec::new();
+    let mut ballots = 0;
+    hall.ledger()
+        .replay(|e| {
+            if e.kind == SITE_LINK_KIND {
+                let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+                if p["kind"]["vote"].is_object() || p.to_string().contains("\"choice\"") {
+                    site_votes.push((e.actor.clone(), p));
+                }
+            }
+            if e.kind == "ballot_cast" {
+                ballots += 1;
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(site_votes.len(), 1, "the keypad vote is in the ledger");
+    let (actor, payload) = &site_votes[0];
+    assert_eq!(actor, "site:jiashan");
+    assert_eq!(payload["key"], "jiashan", "{payload}");
+    assert!(
+        payload.to_string().contains("sip_info") || payload.to_string().contains("SipInfo"),
+        "{payload}"
+    );
+    assert_eq!(ballots, 0, "a key names a room, not one of its two members");
+    assert!(
+        hall.with_meeting(MID, |m| m.votes()[0].voted.is_empty())
+            .unwrap()
+    );
+}

@@ -112,3 +112,20 @@ fn check_of_a_missing_file_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("cannot read rulebook"));
 }
+
+#[test]
+fn show_prints_the_video_rules_of_each_kind() {
+    let out = rules(&["show", "wuxi", "--kind", "executive"]);
+    assert!(out.status.success());
+    let t = text(&out);
+    assert!(
+        t.contains("remote.may_vote: 不参加表决 (may not vote)"),
+        "{t}"
+    );
+    assert!(t.contains("remote.max_share: 不设上限 (no cap)"), "{t}");
+    assert!(t.contains("remote.loss_grace: 连接中断 60 秒后"), "{t}");
+    let out = rules(&["show", "jiaxing", "--kind", "citywide"]);
+    let t = text(&out);
+    assert!(t.contains("remote.may_vote: 可以表决 (may vote)"), "{t}");
+    assert!(t.contains("视频参会不设比例上限"), "{t}");
+}

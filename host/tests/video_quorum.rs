@@ -1,6 +1,7 @@
 //! A county site drops during an open vote: the vote it already cast stands, the chair's
 //! console gets the loss within 5 s, and after the grace period the meeting core recomputes
-//! quorum and raises `QuorumLost`. Real sipp room, real SIP gateway, real meeting core.
+//! quorum and raises `QuorumLost`; the closed vote's result notes the lost site. The grace
+//! period is the rulebook's. Real sipp room, real SIP gateway, real meeting core.
 
 mod video_peers;
 
@@ -61,7 +62,10 @@ fn apply(meeting: &mut Meeting, ev: &huitang::video::GatewayEvent) -> Vec<Event>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quorum_is_recomputed_when_a_site_drops_during_an_open_vote() {
     // Wuxi plenary: more than half of 5 members; video attendance counts (hall policy).
-    let book = Rulebook::embedded("wuxi").unwrap();
+    // The grace period comes from the rulebook: 2 s here so the test is quick.
+    let mut book = Rulebook::embedded("wuxi").unwrap();
+    let plenary = book.kinds.iter_mut().find(|k| k.id == "plenary").unwrap();
+    plenary.remote.loss_grace.as_mut().expect("stated").seconds = 2;
     let setup = MeetingSetup {
         meeting_id: "wx-2026-11".into(),
         title: "市政府全体会议".into(),
@@ -90,23 +94,16 @@ async fn quorum_is_recomputed_when_a_site_drops_during_an_open_vote() {
 
     // 嘉善 county room: m3 attends from there; it votes 1 by INFO 1.5 s after answering.
     let mut sipp = Sipp::start("county_vote.xml", &["-m", "1"]);
-    let (gw, _) = sip_gateway(
-        SipConfig::default(),
-        SupervisorConfig {
-            loss_grace: Duration::from_secs(2),
-            ..SupervisorConfig::default()
-        },
-    )
-    .await
-    .unwrap();
+    let (gw, _) = sip_gateway(SipConfig::default(), SupervisorConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(meeting.loss_grace(), Duration::from_secs(2));
     let mut rx = gw.take_events().unwrap();
     let mut seen = Vec::new();
-    gw.connect_site(SiteConfig::new(
-        "jiashan",
-        &sipp.uri(),
-        "嘉善县分会场",
-        &["m3"],
-    ))
+    gw.connect_site(
+        SiteConfig::new("jiashan", &sipp.uri(), "嘉善县分会场", &["m3"])
+            .with_loss_grace(meeting.loss_grace()),
+    )
     .unwrap();
     wait_for(&mut rx, Duration::from_secs(5), &mut seen, |k| {
         *k == SiteEventKind::Connected
@@ -199,4 +196,21 @@ async fn quorum_is_recomputed_when_a_site_drops_during_an_open_vote() {
     let vote = &meeting.votes()[0];
     assert_eq!(vote.named.get(&MemberId("m3".into())), Some(&Choice::Yes));
     assert_eq!(vote.named.len(), 2);
+
+    // The result notes the loss: which site, and how many of its members had voted.
+    let closed = meeting.execute(Command::CloseVote, now_ms()).unwrap();
+    let Some(Event::VoteClosed { result, .. }) = closed.last() else {
+        panic!("{closed:?}")
+    };
+    assert_eq!(result.tally.yes, 2, "m1 in the room and m3 before the loss");
+    assert_eq!(result.sites_lost.len(), 1);
+    let loss = &result.sites_lost[0];
+    assert_eq!(loss.site, SiteId("jiashan".into()));
+    assert_eq!((loss.members, loss.voted), (1, 1));
+    let alert = meeting.alert_for(closed.last().unwrap()).unwrap();
+    assert!(
+        alert.zh.contains("视频会场 jiashan 连接中断"),
+        "{}",
+        alert.zh
+    );
 }

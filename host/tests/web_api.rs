@@ -487,3 +487,178 @@ async fn the_hall_is_rebuilt_from_the_ledger_after_a_restart() {
     assert_eq!(head.count, 7, "scheduled, sign-in opened, five check-ins");
     drop(dir);
 }
+
+#[tokio::test]
+async fn the_clerk_confirms_a_county_room_member_by_name_and_the_ledger_says_so() {
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let chair = t.login("chair").await;
+    let m = t.meeting_in_sign_in(&clerk).await;
+    let path = format!("/api/meetings/{m}/remote-sign-ins");
+    let body = serde_json::json!({"member": "vm4", "site": "jiangyin"});
+
+    // Clerk only, and CSRF like every other command.
+    let a = t
+        .call(
+            "POST",
+            &path,
+            Some(&chair),
+            Some(&chair.csrf),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    let a = t
+        .call("POST", &path, Some(&clerk), None, Some(body.clone()))
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    let a = t
+        .call(
+            "POST",
+            &path,
+            Some(&clerk),
+            Some(&clerk.csrf),
+            Some(serde_json::json!({"member": "vm4", "site": "nowhere"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text);
+    assert_eq!(a.json()["code"], "unknown_site");
+
+    let v = t.post_ok(&clerk, &path, Some(body.clone())).await;
+    assert_eq!(v["changes"][0]["kind"], "remote_sign_in", "{v}");
+    let attendance = t
+        .call(
+            "GET",
+            &format!("/api/meetings/{m}/attendance"),
+            Some(&clerk),
+            None,
+            None,
+        )
+        .await
+        .json();
+    let vm4 = attendance["attendees"]
+        .as_array()
+        .expect("attendees")
+        .iter()
+        .find(|a| a["member"] == "vm4")
+        .expect("vm4")
+        .clone();
+    assert_eq!(vm4["state"], "remote", "{vm4}");
+
+    // Twice is refused by the core.
+    let again = t
+        .call("POST", &path, Some(&clerk), Some(&clerk.csrf), Some(body))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+
+    // The ledger record names the clerk as actor and says the clerk confirmed it.
+    let mut found = None;
+    t.hall
+        .app()
+        .ledger()
+        .replay(|e| {
+            if e.kind == "remote_sign_in" {
+                found = Some((e.actor.clone(), e.payload.clone()));
+            }
+        })
+        .await
+        .expect("ledger");
+    let (actor, payload) = found.expect("remote_sign_in recorded");
+    assert!(actor.contains("clerk"), "{actor}");
+    let payload: serde_json::Value = serde_json::from_str(&payload).expect("json");
+    assert_eq!(payload["site"], "jiangyin", "{payload}");
+    assert_eq!(payload["confirmed"]["by"], "clerk", "{payload}");
+    assert!(
+        payload["confirmed"]["actor"]
+            .as_str()
+            .is_some_and(|a| a.contains("clerk")),
+        "{payload}"
+    );
+}
+
+#[test]
+fn the_remote_sign_in_route_is_in_the_table_for_clerks() {
+    let r = ROUTES
+        .iter()
+        .find(|r| r.path == "/api/meetings/{meeting}/remote-sign-ins")
+        .expect("route");
+    assert_eq!(r.method, "POST");
+    match r.access {
+        huitang::web::api::Access::Write(roles) => {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            assert!(
+                names.contains(&"clerk") && !names.contains(&"chair"),
+                "{names:?}"
+            );
+        }
+        _ => panic!("must be a guarded write"),
+    }
+}
+
+#[tokio::test]
+async fn a_county_site_lost_during_a_vote_is_noted_in_the_consoles_result() {
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let chair = t.login("chair").await;
+    let m = t.meeting_in_sign_in(&clerk).await;
+    t.tap(&m, 0..5).await;
+    t.post_ok(
+        &clerk,
+        &format!("/api/meetings/{m}/remote-sign-ins"),
+        Some(serde_json::json!({"member": "vm4", "site": "jiangyin"})),
+    )
+    .await;
+    t.post_ok(&chair, &format!("/api/meetings/{m}/open"), None)
+        .await;
+    t.post_ok(
+        &chair,
+        &format!("/api/meetings/{m}/votes"),
+        Some(serde_json::json!({"motion": "关于视频会场断线的测试议题"})),
+    )
+    .await;
+    t.hall
+        .core_command(
+            &terminal(),
+            Some(m.clone()),
+            Command::CastVote {
+                voter: Voter::Seat { seat: SeatId(1) },
+                choice: Choice::Yes,
+            },
+        )
+        .await
+        .expect("vote");
+    t.hall
+        .core_command(
+            &terminal(),
+            Some(m.clone()),
+            Command::SiteLinkLost {
+                site: huitang::meeting::SiteId("jiangyin".into()),
+            },
+        )
+        .await
+        .expect("site lost");
+    t.post_ok(&chair, &format!("/api/meetings/{m}/votes/1/close"), None)
+        .await;
+    let view = t
+        .call(
+            "GET",
+            &format!("/api/meetings/{m}"),
+            Some(&clerk),
+            None,
+            None,
+        )
+        .await
+        .json();
+    let vote = &view["votes"][0];
+    assert_eq!(vote["yes"], 1, "{vote}");
+    let zh = vote["outcome"]["zh"].as_str().expect("outcome");
+    assert!(
+        zh.contains("视频会场 jiangyin 连接中断") && zh.contains("1 人中 0 人已表决"),
+        "{zh}"
+    );
+    let en = vote["outcome"]["en"].as_str().expect("outcome");
+    assert!(
+        en.contains("site jiangyin was lost during the vote"),
+        "{en}"
+    );
+}

@@ -123,24 +123,32 @@ pub async fn run_video_service(
 }
 
 /// Connects every site for `meeting_id`, naming the room's members who are on its roster.
+/// Each call's grace period after a link loss is the meeting's rulebook value
+/// ([`crate::meeting::Meeting::loss_grace`]) unless the site already carries one (the hall's
+/// own override, see `serve`).
 fn dial(
     hall: &Hall,
     gateway: &dyn crate::video::VideoGateway,
     sites: &[crate::video::SiteConfig],
     meeting_id: &str,
 ) {
-    let roster: Vec<String> = hall
+    let (roster, grace): (Vec<String>, _) = hall
         .with_meeting(meeting_id, |m| {
-            m.setup()
+            let roster = m
+                .setup()
                 .participants
                 .iter()
                 .map(|p| p.id.0.clone())
-                .collect()
+                .collect();
+            (roster, Some(m.loss_grace()))
         })
         .unwrap_or_default();
     for site in sites {
         let mut site = site.clone();
         site.members.retain(|m| roster.contains(&m.0));
+        if site.loss_grace.is_none() {
+            site.loss_grace = grace;
+        }
         tracing::info!(site = %site.id.0, meeting = meeting_id, "拨号 dialling county site");
         if let Err(e) = gateway.connect_site(site.clone()) {
             tracing::error!(site = %site.id.0, error = %e, "county site not dialled");

@@ -185,6 +185,37 @@ fn print_kind(rules: &MeetingRules) {
         "记录但不计入 (recorded, not counted)"
     };
     line(rules, "视频参会 remote", remote, &k.remote);
+    let r = &k.remote;
+    let may_vote = if r.may_vote() {
+        "可以表决 (may vote)"
+    } else {
+        "不参加表决 (may not vote)"
+    };
+    line(
+        rules,
+        "视频参会表决 remote.may_vote",
+        may_vote,
+        r.may_vote_rule(),
+    );
+    let share = match r.max_share_percent() {
+        Some(p) => format!(
+            "不超过实到的 {p}%，超出部分不计入 (at most {p}% of those present; the excess is not counted)"
+        ),
+        None => "不设上限 (no cap)".to_owned(),
+    };
+    match &r.max_share {
+        Some(rule) => line(rules, "视频参会比例 remote.max_share", &share, rule),
+        None => println!("  视频参会比例 remote.max_share: {share}（未写明 / not stated）"),
+    }
+    let grace = r.loss_grace_seconds();
+    let grace = format!("连接中断 {grace} 秒后该会场人员不计入 ({grace} s after a link loss)");
+    match &r.loss_grace {
+        Some(rule) => line(rules, "断线宽限 remote.loss_grace", &grace, rule),
+        None => println!(
+            "  断线宽限 remote.loss_grace: {grace}（{}）",
+            rules.cite_zh(r.loss_grace_citation())
+        ),
+    }
     let signers = if k.minutes.signers.is_empty() {
         "未规定 (not stated)".to_owned()
     } else {

@@ -180,7 +180,9 @@ pub async fn run(
         SupervisorConfig::default(),
     )
     .map_err(setup)?;
-    // The county rooms are dialled when the meeting's sign-in opens, hung up at adjournment.
+    // The county rooms are dialled when the meeting's sign-in opens, hung up at adjournment;
+    // each call takes its grace period after a link loss from the meeting's rulebook
+    // (`remote.loss_grace`), so the supervisor default here is only a fallback.
     let gateway: Arc<dyn VideoGateway> = Arc::new(gateway);
     let sites = COUNTY_SITES
         .iter()

@@ -28,6 +28,20 @@ pub fn citation_en(rules: &MeetingRules, rule: &dyn Cited) -> String {
     }
 }
 
+fn remote_cap_citation_zh(rules: &MeetingRules) -> String {
+    match &rules.kind.remote.max_share {
+        Some(share) => citation_zh(rules, share),
+        None => String::new(),
+    }
+}
+
+fn remote_cap_citation_en(rules: &MeetingRules) -> String {
+    match &rules.kind.remote.max_share {
+        Some(share) => citation_en(rules, share),
+        None => String::new(),
+    }
+}
+
 /// e.g. “实到 4 / 应到 9，未超过半数，须至少 5 人（无锡 四十：“出席人数应超过应到人数的半数”）”.
 pub fn quorum_zh(rules: &MeetingRules, v: &QuorumVerdict) -> String {
     let head = format!("实到 {} / 应到 {}", v.present, v.headcount.expected);
@@ -45,6 +59,14 @@ pub fn quorum_zh(rules: &MeetingRules, v: &QuorumVerdict) -> String {
     let mut extra = String::new();
     if v.headcount.remote > 0 && !v.remote_counted {
         extra.push_str(&format!("；视频参会 {} 人不计入", v.headcount.remote));
+    }
+    if v.remote_over_cap > 0 {
+        extra.push_str(&format!(
+            "；视频参会超过实到的 {}% 上限，其中 {} 人不计入{}",
+            rules.kind.remote.max_share_percent().unwrap_or(100),
+            v.remote_over_cap,
+            remote_cap_citation_zh(rules)
+        ));
     }
     if v.headcount.substitutes > 0 && !v.substitutes_counted {
         extra.push_str(&format!("；代会 {} 人不计入", v.headcount.substitutes));
@@ -78,6 +100,14 @@ pub fn quorum_en(rules: &MeetingRules, v: &QuorumVerdict) -> String {
     let mut extra = String::new();
     if v.headcount.remote > 0 && !v.remote_counted {
         extra.push_str(&format!("; {} by video not counted", v.headcount.remote));
+    }
+    if v.remote_over_cap > 0 {
+        extra.push_str(&format!(
+            "; video attendance exceeds the cap of {}% of those present, so {} by video not counted {}",
+            rules.kind.remote.max_share_percent().unwrap_or(100),
+            v.remote_over_cap,
+            remote_cap_citation_en(rules)
+        ));
     }
     if v.headcount.substitutes > 0 && !v.substitutes_counted {
         extra.push_str(&format!(
@@ -163,6 +193,18 @@ impl Meeting {
             t.yes, t.no, t.abstain, not_voted
         );
         let decision = &self.rules.kind.decision;
+        let (zh, en) = self.decision_text(r, &counts_zh, &counts_en, decision);
+        let (loss_zh, loss_en) = site_loss_text(r);
+        (format!("{zh}{loss_zh}"), format!("{en}{loss_en}"))
+    }
+
+    fn decision_text(
+        &self,
+        r: &VoteResult,
+        counts_zh: &str,
+        counts_en: &str,
+        decision: &super::rulebook::DecisionPolicy,
+    ) -> (String, String) {
         match &r.decision {
             VoteDecision::Advisory { decided_by } => {
                 let name = self
@@ -208,4 +250,35 @@ impl Meeting {
             ),
         }
     }
+}
+
+/// One sentence per video site lost while the vote was open, Chinese and English, e.g.
+/// “表决期间视频会场 jiashan 连接中断（该会场 2 人中 1 人已表决，已投票数有效）”. Empty when
+/// no site was lost.
+pub fn site_loss_notes(r: &VoteResult) -> Vec<(String, String)> {
+    r.sites_lost
+        .iter()
+        .map(|loss| {
+            (
+                format!(
+                    "表决期间视频会场 {} 连接中断（该会场 {} 人中 {} 人已表决，已投票数有效）",
+                    loss.site, loss.members, loss.voted
+                ),
+                format!(
+                    "The video link to site {} was lost during the vote ({} of its {} member(s) had voted; votes already cast stand)",
+                    loss.site, loss.voted, loss.members
+                ),
+            )
+        })
+        .collect()
+}
+
+fn site_loss_text(r: &VoteResult) -> (String, String) {
+    let mut zh = String::new();
+    let mut en = String::new();
+    for (z, e) in site_loss_notes(r) {
+        zh.push_str(&format!("。{z}"));
+        en.push_str(&format!(". {e}"));
+    }
+    (zh, en)
 }

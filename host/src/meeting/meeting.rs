@@ -275,6 +275,13 @@ impl Meeting {
         }
     }
 
+    /// The rulebook's grace period after a video link loss for this meeting's kind
+    /// (`remote.loss_grace`, default 60 s): the gateway's supervisor for each county room is
+    /// configured with it when the room is dialled for this meeting.
+    pub fn loss_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.rules.kind.remote.loss_grace_seconds()))
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &MeetingRules {
         &self.rules

@@ -56,12 +56,15 @@ pub use refusal::Refusal;
 pub use roster::{
     Card, CardHolder, CardState, CheckInMode, MeetingSetup, Participant, RosterError, Standing,
 };
-pub use rulebook::{MeetingRules, Rulebook, RulebookError, Source};
+pub use rulebook::{
+    DEFAULT_LOSS_GRACE_SECONDS, LossGrace, MeetingRules, RemotePolicy, RemoteShare, RemoteVoting,
+    Rulebook, RulebookError, Source,
+};
 pub use rulebook_check::Problem;
 pub use rulebook_load::embedded_cities;
 pub use session::Phase;
 pub use terminal::{check_in_reply, vote_reply};
 pub use votes::{
-    Ballot, Choice, CloseReason, PressRule, SecretChoice, Tally, VoteDecision, VoteResult,
-    VoteSpec, VoteState, VoteStatus,
+    Ballot, Choice, CloseReason, PressRule, SecretChoice, SiteLoss, Tally, VoteDecision,
+    VoteResult, VoteSpec, VoteState, VoteStatus,
 };

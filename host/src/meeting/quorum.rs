@@ -66,6 +66,10 @@ pub struct QuorumVerdict {
     pub headcount: Headcount,
     /// Whether video attendees were counted (rulebook `remote.counts`).
     pub remote_counted: bool,
+    /// Video attendees signed in but not counted because of the rulebook's
+    /// `remote.max_share` cap (see [`super::rulebook::RemoteShare`]).
+    #[serde(default)]
+    pub remote_over_cap: u32,
     /// Whether substitutes were counted (rulebook `substitutes.counts`).
     pub substitutes_counted: bool,
     /// 实到 as counted for quorum.
@@ -85,19 +89,26 @@ pub fn evaluate(rules: &MeetingRules, headcount: Headcount) -> QuorumVerdict {
     let kind = &rules.kind;
     let remote_counted = kind.remote.counts;
     let substitutes_counted = kind.substitutes.counts;
-    let present = headcount.on_site
-        + if remote_counted { headcount.remote } else { 0 }
+    let base = headcount.on_site
         + if substitutes_counted {
             headcount.substitutes
         } else {
             0
         };
+    let remote = kind.remote.counted_remote(base, headcount.remote);
+    let remote_over_cap = if remote_counted {
+        headcount.remote - remote
+    } else {
+        0
+    };
+    let present = base + remote;
     let rule = kind.quorum.rule;
     let mut verdict = QuorumVerdict {
         met: rule.is_met(headcount.expected, present),
         rule,
         headcount,
         remote_counted,
+        remote_over_cap,
         substitutes_counted,
         present,
         required: rule.required(headcount.expected),

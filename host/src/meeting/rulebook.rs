@@ -161,12 +161,134 @@ cited_rule!(
 );
 
 cited_rule!(
-    /// Whether a member signed in over the video link counts toward 实到 and may vote.
+    /// Video attendance (县（市、区）会场): whether a member signed in over the video link
+    /// counts toward 实到, and (each with its own citation) whether they may vote, how large a
+    /// share of 实到 may be remote, and how long a lost link is tolerated.
+    ///
+    /// The three sub-rules are optional in a file so that older hall rulebooks and ledgers
+    /// still load; the shipped rulebooks state every one. Use the accessors
+    /// ([`RemotePolicy::may_vote`], [`RemotePolicy::max_share_percent`],
+    /// [`RemotePolicy::loss_grace_seconds`]) rather than the fields.
     RemotePolicy {
-        /// Whether video attendees count and vote.
+        /// Whether video attendees count toward 实到 (quorum).
         counts: bool,
+        /// `[kinds.remote.may_vote]`: whether a member on the video link may vote. Absent:
+        /// same as `counts`, under the table's citation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        may_vote: Option<RemoteVoting>,
+        /// `[kinds.remote.max_share]`: the largest share of 实到 that may be remote. Absent or
+        /// without `percent`: no cap.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_share: Option<RemoteShare>,
+        /// `[kinds.remote.loss_grace]`: seconds after a link loss before the site's members
+        /// count as absent. Absent: [`DEFAULT_LOSS_GRACE_SECONDS`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        loss_grace: Option<LossGrace>,
     }
 );
+
+cited_rule!(
+    /// Whether a member attending by video link may vote (`[kinds.remote.may_vote]`).
+    RemoteVoting {
+        /// May vote.
+        allowed: bool,
+    }
+);
+
+cited_rule!(
+    /// The cap on remote attendance (`[kinds.remote.max_share]`).
+    ///
+    /// Rule: with `percent = p`, at most `p`% of 实到 (as counted for quorum) may be members on
+    /// the video link. With `B` counted in the room (on site plus counted substitutes) and `R`
+    /// signed in remotely, the remote members counted are the largest `r ≤ R` with
+    /// `100 × r ≤ p × (B + r)`, i.e. `r = min(R, ⌊p × B / (100 − p)⌋)` (all of `R` when
+    /// `p = 100`), in exact integer arithmetic. The rest are signed in and recorded but not
+    /// counted toward quorum, and the quorum explanation says so. The cap picks no individuals,
+    /// so it never takes a vote away: who may vote is [`RemoteVoting`]'s business alone.
+    RemoteShare {
+        /// 1..=100; absent: no cap.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        percent: Option<u32>,
+    }
+);
+
+impl RemoteShare {
+    /// How many of `remote` video attendees count, given `base` counted in the room.
+    pub fn counted(&self, base: u32, remote: u32) -> u32 {
+        match self.percent {
+            None => remote,
+            Some(p) if p >= 100 => remote,
+            Some(p) => {
+                let cap = u64::from(p) * u64::from(base) / u64::from(100 - p);
+                remote.min(u32::try_from(cap).unwrap_or(u32::MAX))
+            }
+        }
+    }
+}
+
+cited_rule!(
+    /// The grace period after a video link loss (`[kinds.remote.loss_grace]`).
+    LossGrace {
+        /// Seconds after the loss before the site's members count as absent.
+        seconds: u32,
+    }
+);
+
+/// Grace period used when a rulebook does not state `[kinds.remote.loss_grace]`.
+pub const DEFAULT_LOSS_GRACE_SECONDS: u32 = 60;
+
+/// Note shown for a sub-rule a rulebook leaves out (its default is hall policy).
+const DEFAULT_NOTE: &str = "规则文件未写明，采用默认值 / not stated in the rulebook; default used";
+
+impl RemotePolicy {
+    /// Whether a member on the video link may vote (default: `counts`).
+    pub fn may_vote(&self) -> bool {
+        self.may_vote.as_ref().map_or(self.counts, |v| v.allowed)
+    }
+
+    /// The citation of [`RemotePolicy::may_vote`]: its own, or the table's when defaulted.
+    pub fn may_vote_rule(&self) -> &dyn Cited {
+        match &self.may_vote {
+            Some(v) => v,
+            None => self,
+        }
+    }
+
+    /// The remote cap in percent of 实到, if any.
+    pub fn max_share_percent(&self) -> Option<u32> {
+        self.max_share.as_ref().and_then(|s| s.percent)
+    }
+
+    /// How many of `remote` video attendees count toward quorum, given `base` counted in the
+    /// room (see [`RemoteShare`]); zero when video attendance does not count.
+    pub fn counted_remote(&self, base: u32, remote: u32) -> u32 {
+        match (self.counts, &self.max_share) {
+            (false, _) => 0,
+            (true, Some(share)) => share.counted(base, remote),
+            (true, None) => remote,
+        }
+    }
+
+    /// Seconds after a link loss before the site's members count as absent (default 60).
+    pub fn loss_grace_seconds(&self) -> u32 {
+        self.loss_grace
+            .as_ref()
+            .map_or(DEFAULT_LOSS_GRACE_SECONDS, |g| g.seconds)
+    }
+
+    /// The citation of the grace period; a defaulted one is hall policy.
+    pub fn loss_grace_citation(&self) -> Citation<'_> {
+        match &self.loss_grace {
+            Some(g) => g.citation(),
+            None => Citation {
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note: Some(DEFAULT_NOTE),
+            },
+        }
+    }
+}
 
 cited_rule!(
     /// Who signs the minutes (会议纪要), in order (审签 → 审核 → 签发). Empty when not stated.
@@ -253,6 +375,16 @@ impl KindRules {
             &self.remote,
             &self.minutes,
         ];
+        let r = &self.remote;
+        if let Some(v) = &r.may_vote {
+            rules.push(v);
+        }
+        if let Some(v) = &r.max_share {
+            rules.push(v);
+        }
+        if let Some(v) = &r.loss_grace {
+            rules.push(v);
+        }
         rules.extend(self.leave.iter().map(|l| l as &dyn Cited));
         rules
     }

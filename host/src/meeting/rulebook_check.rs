@@ -9,6 +9,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::rulebook::{Cited, DecisionMode, Rulebook, SCHEMA, Source};
 
+/// The longest link-loss grace period a rulebook may set (one hour).
+pub const MAX_LOSS_GRACE_SECONDS: u32 = 3600;
+
 /// One problem in a rulebook, located by its key path and, when found, its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -118,6 +121,7 @@ impl Validator<'_> {
         self.cited(&format!("{at}.substitutes"), &k.substitutes);
         self.cited(&format!("{at}.remote"), &k.remote);
         self.cited(&format!("{at}.minutes"), &k.minutes);
+        self.remote(&format!("{at}.remote"), &k.remote);
         if k.composition.roles.is_empty() {
             self.problem(
                 format!("{at}.composition.roles"),
@@ -139,6 +143,46 @@ impl Validator<'_> {
             _ => {}
         }
         self.leave(at, k);
+    }
+
+    /// The video sub-rules: each cited; a cap between 1 and 100 percent; a sane grace; no
+    /// vote or cap for members who are not counted at all.
+    fn remote(&mut self, at: &str, r: &super::rulebook::RemotePolicy) {
+        if let Some(v) = &r.may_vote {
+            self.cited(&format!("{at}.may_vote"), v);
+            if v.allowed && !r.counts {
+                self.problem(
+                    format!("{at}.may_vote.allowed"),
+                    "视频参会不计入实到时不能表决（表决以实到为基数）/ members not counted in 实到 cannot vote (votes are over 实到); set counts = true or allowed = false",
+                );
+            }
+        }
+        if let Some(s) = &r.max_share {
+            self.cited(&format!("{at}.max_share"), s);
+            if let Some(p) = s.percent {
+                if !(1..=100).contains(&p) {
+                    self.problem(
+                        format!("{at}.max_share.percent"),
+                        "比例须在 1 至 100 之间 / percent must be 1..=100 (leave it out for no cap)",
+                    );
+                }
+                if !r.counts {
+                    self.problem(
+                        format!("{at}.max_share.percent"),
+                        "视频参会不计入时不设比例上限 / a cap needs counts = true",
+                    );
+                }
+            }
+        }
+        if let Some(g) = &r.loss_grace {
+            self.cited(&format!("{at}.loss_grace"), g);
+            if g.seconds > MAX_LOSS_GRACE_SECONDS {
+                self.problem(
+                    format!("{at}.loss_grace.seconds"),
+                    format!("宽限期不得超过 {MAX_LOSS_GRACE_SECONDS} 秒 / the grace period may not exceed {MAX_LOSS_GRACE_SECONDS} s"),
+                );
+            }
+        }
     }
 
     fn leave(&mut self, at: &str, k: &super::rulebook::KindRules) {

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MemberId, Timestamp, VoteId};
+use super::ids::{MemberId, SiteId, Timestamp, VoteId};
 use super::rulebook::{DecisionMode, MeetingRules, Threshold};
 
 /// 记名 or 无记名.
@@ -147,6 +147,20 @@ pub enum VoteDecision {
     },
 }
 
+/// A video site whose link was lost (its grace period ran out) while the vote was open. The
+/// votes its members cast before the loss stand; the result notes the loss.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLoss {
+    /// The county room.
+    pub site: SiteId,
+    /// Its members signed in on the video link when it was lost.
+    pub members: u32,
+    /// How many of them had voted by then (participation only, never a choice).
+    pub voted: u32,
+    /// When the loss took effect in the meeting.
+    pub at: Timestamp,
+}
+
 /// The closed vote's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteResult {
@@ -160,6 +174,9 @@ pub struct VoteResult {
     pub expected: u32,
     /// Adopted, rejected, advisory or void.
     pub decision: VoteDecision,
+    /// Video sites lost while the vote was open, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites_lost: Vec<SiteLoss>,
 }
 
 /// A vote's lifecycle.
@@ -219,6 +236,9 @@ pub struct VoteState {
     pub named: BTreeMap<MemberId, Choice>,
     /// Set when closed.
     pub result: Option<VoteResult>,
+    /// Video sites lost while the vote was open.
+    #[serde(default)]
+    pub sites_lost: Vec<SiteLoss>,
     #[serde(skip)]
     urn: Urn,
 }
@@ -235,6 +255,7 @@ impl VoteState {
             voted: BTreeSet::new(),
             named: BTreeMap::new(),
             result: None,
+            sites_lost: Vec::new(),
             urn: Urn::default(),
         }
     }
@@ -300,6 +321,7 @@ impl VoteState {
                 decision: VoteDecision::Void {
                     reason: "secret_ballots_lost_on_restart".into(),
                 },
+                sites_lost: self.sites_lost.clone(),
             };
         }
         let tally = match self.spec.ballot {
@@ -317,6 +339,7 @@ impl VoteState {
             present,
             expected,
             decision,
+            sites_lost: self.sites_lost.clone(),
         }
     }
 

@@ -2,16 +2,17 @@
 //! (GB 50799 §12.2.9); observers never; video attendees and substitutes only where the
 //! rulebook counts them. Secret choices go to the in-memory urn, never into an event.
 
+use super::attendance::Presence;
 use super::command::Voter;
 use super::event::Event;
 use super::explain;
-use super::ids::{MemberId, Timestamp, VoteId};
+use super::ids::{MemberId, SiteId, Timestamp, VoteId};
 use super::meeting::{Meeting, SecretPress};
 use super::refusal::Refusal;
 use super::roster::Standing;
 use super::session::Phase;
 use super::votes::{
-    Ballot, Choice, CloseReason, PressRule, SecretChoice, VoteSpec, VoteState, VoteStatus,
+    Ballot, Choice, CloseReason, PressRule, SecretChoice, SiteLoss, VoteSpec, VoteState, VoteStatus,
 };
 
 impl Meeting {
@@ -27,19 +28,15 @@ impl Meeting {
         }
         let remote = &self.rules.kind.remote;
         match &record.presence {
-            super::attendance::Presence::OnSite { .. } => Ok(()),
-            super::attendance::Presence::Remote { site }
-                if self.attendance.sites_down.contains(site) =>
-            {
+            Presence::OnSite { .. } => Ok(()),
+            Presence::Remote { site } if self.attendance.sites_down.contains(site) => {
                 Err(Refusal::SiteLinkDown(site.0.clone()))
             }
-            super::attendance::Presence::Remote { .. } if !remote.counts => {
-                Err(Refusal::RemoteCannotVote {
-                    citation: explain::citation_zh(&self.rules, remote),
-                    citation_en: explain::citation_en(&self.rules, remote),
-                })
-            }
-            super::attendance::Presence::Remote { .. } => Ok(()),
+            Presence::Remote { .. } if !remote.may_vote() => Err(Refusal::RemoteCannotVote {
+                citation: explain::citation_zh(&self.rules, remote.may_vote_rule()),
+                citation_en: explain::citation_en(&self.rules, remote.may_vote_rule()),
+            }),
+            Presence::Remote { .. } => Ok(()),
             _ if self.attendance.substitute_present(member) => self.substitute_may_vote(),
             _ => Err(Refusal::NotSignedIn),
         }
@@ -231,6 +228,7 @@ impl Meeting {
                     v.deadline = *deadline;
                 }
             }
+            Event::SiteLinkLost { site, at } => self.note_site_lost(site, *at),
             Event::VoteClosed { vote, result, .. } => {
                 if let Some(v) = self.vote_mut(*vote) {
                     let last = v.seal(result.clone());
@@ -252,6 +250,33 @@ impl Meeting {
     pub fn restore_secret_choice(&mut self, choice: SecretChoice) -> bool {
         self.vote_mut(choice.vote)
             .is_some_and(|v| v.restore(choice))
+    }
+
+    /// Notes on the open (or held) vote, if any, that `site` was lost: its remote members and
+    /// how many of them had voted. Their ballots stay in the count.
+    fn note_site_lost(&mut self, site: &SiteId, at: Timestamp) {
+        let Some(vote) = self.open_vote_state() else {
+            return;
+        };
+        let id = vote.id;
+        let members: Vec<&MemberId> = self
+            .attendance
+            .records
+            .values()
+            .filter(|r| r.participant.standing == Standing::Member)
+            .filter(|r| matches!(&r.presence, Presence::Remote { site: s } if s == site))
+            .map(|r| &r.participant.id)
+            .collect();
+        let voted = members.iter().filter(|m| vote.has_voted(m)).count() as u32;
+        let loss = SiteLoss {
+            site: site.clone(),
+            members: members.len() as u32,
+            voted,
+            at,
+        };
+        if let Some(v) = self.vote_mut(id) {
+            v.sites_lost.push(loss);
+        }
     }
 
     fn vote_mut(&mut self, id: VoteId) -> Option<&mut VoteState> {

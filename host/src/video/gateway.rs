@@ -180,6 +180,9 @@ impl<B: CallBackend> Runner<B> {
                                 .supervisors
                                 .entry(site.id.clone())
                                 .or_insert_with(|| SiteSupervisor::new(site.clone(), config));
+                            if let Some(grace) = site.loss_grace {
+                                sup.set_loss_grace(grace);
+                            }
                             sup.start(now);
                         }
                         Some(Command::HangUp(id)) => {

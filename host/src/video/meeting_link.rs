@@ -9,7 +9,7 @@
 //! | `LinkRestored` | `SiteLinkRestored` (no-op in the core if the grace never expired) |
 //! | `Ended` (either side) | `Depart` for each member of the site |
 //! | `Vote` from a one-member site | `CastVote` for that member |
-//! | `Vote` from a site with several members | none: a key names a site, not a person; the clerk attributes it |
+//! | `Vote` from a site with several members | none: a key names a site, not a person; the clerk attributes it (the `site.link` ledger record keeps the key, choice and source) |
 
 use crate::meeting::{Choice, Command, MemberId, SiteId, Timestamp, Voter};
 

@@ -43,6 +43,11 @@ pub struct SiteConfig {
     pub display_name: String,
     /// Members who sit in this room.
     pub members: Vec<MemberId>,
+    /// Grace period after a link loss before the room's members count as absent, for this
+    /// call; `None`: the gateway's [`SupervisorConfig::loss_grace`](super::SupervisorConfig).
+    /// The host sets it from the meeting's rulebook (`remote.loss_grace`) when it dials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_grace: Option<std::time::Duration>,
 }
 
 impl SiteConfig {
@@ -53,6 +58,13 @@ impl SiteConfig {
             address: address.to_owned(),
             display_name: display_name.to_owned(),
             members: members.iter().map(|m| MemberId::from(*m)).collect(),
+            loss_grace: None,
         }
+    }
+
+    /// The same site with its grace period after a link loss set to `grace`.
+    pub fn with_loss_grace(mut self, grace: std::time::Duration) -> Self {
+        self.loss_grace = Some(grace);
+        self
     }
 }

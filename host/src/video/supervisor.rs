@@ -141,7 +141,12 @@ pub struct SiteSupervisor {
 
 impl SiteSupervisor {
     /// A supervisor for `site`, idle until [`start`](Self::start).
-    pub fn new(site: SiteConfig, config: SupervisorConfig) -> Self {
+    /// The site's own grace period ([`SiteConfig::loss_grace`], set from the meeting's
+    /// rulebook) takes precedence over `config.loss_grace`.
+    pub fn new(site: SiteConfig, mut config: SupervisorConfig) -> Self {
+        if let Some(grace) = site.loss_grace {
+            config.loss_grace = grace;
+        }
         let backoff = config.redial_backoff;
         SiteSupervisor {
             site,
@@ -159,6 +164,18 @@ impl SiteSupervisor {
     /// The site this supervisor calls.
     pub fn site(&self) -> &SiteConfig {
         &self.site
+    }
+
+    /// The grace period after a link loss before the site's members count as absent.
+    pub fn loss_grace(&self) -> Duration {
+        self.config.loss_grace
+    }
+
+    /// Sets the grace period for losses from now on (a new meeting with another rulebook
+    /// value dials the same room). A loss already in its grace period keeps its deadline.
+    pub fn set_loss_grace(&mut self, grace: Duration) {
+        self.config.loss_grace = grace;
+        self.site.loss_grace = Some(grace);
     }
 
     /// The status shown on the console.

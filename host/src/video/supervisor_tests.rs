@@ -609,3 +609,32 @@ fn timings_that_break_the_five_second_promise_are_refused() {
     };
     assert!(zero.validate().is_err());
 }
+
+#[test]
+fn a_sites_own_grace_period_overrides_the_gateway_default() {
+    let config = SupervisorConfig {
+        loss_grace: Duration::from_secs(60),
+        ..SupervisorConfig::default()
+    };
+    let mut sim = Sim::new(config.clone());
+    sim.sup = SiteSupervisor::new(site().with_loss_grace(Duration::from_secs(5)), config);
+    assert_eq!(sim.sup.loss_grace(), Duration::from_secs(5));
+    sim.connect();
+    sim.input(CallInput::DialogGone { status: 481 });
+    let lost_at = sim.now;
+    for _ in 0..5 {
+        sim.ms(2_000);
+        if sim.sup.current_attempt().is_some() {
+            sim.input(CallInput::Failed(FailReason::from_status(480)));
+        }
+    }
+    let grace = sim
+        .find(|k| matches!(k, SiteEventKind::GraceExpired { .. }))
+        .expect("grace fired after the site's 5 s, not the default 60 s");
+    assert_eq!(grace.at - lost_at, Duration::from_secs(5));
+
+    // A later meeting with another rulebook value re-dials the same room with its grace.
+    sim.sup.set_loss_grace(Duration::from_secs(12));
+    assert_eq!(sim.sup.loss_grace(), Duration::from_secs(12));
+    assert_eq!(sim.sup.site().loss_grace, Some(Duration::from_secs(12)));
+}

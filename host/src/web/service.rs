@@ -478,6 +478,16 @@ pub enum HallCommand {
         /// Reason.
         reason: String,
     },
+    /// A member in a county room confirmed by the clerk by name (on the video picture); the
+    /// record says it was clerk-confirmed and names the clerk.
+    RemoteSignIn {
+        /// Meeting.
+        meeting: String,
+        /// Member.
+        member: String,
+        /// County site id (one of the hall's sites).
+        site: String,
+    },
     /// Files a leave request.
     RequestLeave {
         /// Meeting.

@@ -1,5 +1,6 @@
-//! Attendance handlers: counts and attendees, the seat map, manual late sign-in (补签到), leave
-//! requests and their decisions, county sites, and cards.
+//! Attendance handlers: counts and attendees, the seat map, manual late sign-in (补签到), a
+//! county-room member confirmed by the clerk, leave requests and their decisions, county
+//! sites, and cards.
 
 use super::{ApiJson, Changes, no_meeting, run};
 use crate::web::AppState;
@@ -96,6 +97,35 @@ pub(super) async fn late_sign_in(
             meeting,
             member: b.member,
             reason,
+        },
+    )
+    .await
+}
+
+/// Body of `POST /api/meetings/{meeting}/remote-sign-ins`.
+#[derive(Debug, Deserialize)]
+pub struct RemoteSignIn {
+    /// Member id.
+    pub member: String,
+    /// County site id the member attends from.
+    pub site: String,
+}
+
+pub(super) async fn remote_sign_in(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(meeting): Path<String>,
+    ApiJson(b): ApiJson<RemoteSignIn>,
+) -> Result<Json<Changes>, ApiError> {
+    let member = required(&b.member, "请填写参会人员。", "A member is required.")?;
+    let site = required(&b.site, "请填写视频会场。", "A county site is required.")?;
+    run(
+        &app,
+        &user,
+        HallCommand::RemoteSignIn {
+            meeting,
+            member,
+            site,
         },
     )
     .await

@@ -19,7 +19,7 @@ use super::service::{
 use crate::app::{self, HallError};
 use crate::meeting::{
     ActorId, Ballot, CardHolder, CardUid, Command, LeaveId, Meeting, MemberId, Phase, PressRule,
-    Refusal, SeatId, VoteSpec,
+    Refusal, RemoteConfirmation, SeatId, SiteId, VoteSpec,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -362,6 +362,26 @@ impl CoreHall {
                     member: MemberId(member),
                     reason,
                     actor: who,
+                };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::RemoteSignIn {
+                meeting,
+                member,
+                site,
+            } => {
+                if !self.config().sites.iter().any(|s| s.id == site) {
+                    return Err(refusal(
+                        RefusalKind::Invalid,
+                        "unknown_site",
+                        format!("没有视频会场 “{site}”。"),
+                        format!("There is no county site “{site}”."),
+                    ));
+                }
+                let cmd = Command::RemoteSignIn {
+                    member: MemberId(member),
+                    site: SiteId(site),
+                    confirmed: RemoteConfirmation::Clerk { actor: who },
                 };
                 self.run(actor, &meeting, cmd).await
             }

@@ -222,6 +222,15 @@ fn leave(m: &Meeting) -> Vec<LeaveView> {
         .collect()
 }
 
+/// Appends “votes already cast stand” notes for video sites lost during the vote.
+fn with_site_losses(mut text: Bilingual, result: &crate::meeting::VoteResult) -> Bilingual {
+    for (zh, en) in crate::meeting::explain::site_loss_notes(result) {
+        text.zh.push_str(&format!("{zh}。"));
+        text.en.push_str(&format!(" {en}."));
+    }
+    text
+}
+
 fn outcome(m: &Meeting, d: &VoteDecision, yes: u32) -> Bilingual {
     match d {
         VoteDecision::Advisory { decided_by } => {
@@ -273,7 +282,9 @@ fn votes(m: &Meeting) -> Vec<VoteView> {
                 no: result.tally.no,
                 abstain: result.tally.abstain,
                 not_voted: v.eligible.saturating_sub(v.voted.len() as u32),
-                outcome: closed.then(|| outcome(m, &result.decision, result.tally.yes)),
+                outcome: closed.then(|| {
+                    with_site_losses(outcome(m, &result.decision, result.tally.yes), &result)
+                }),
             }
         })
         .collect()
