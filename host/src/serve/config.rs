@@ -65,7 +65,8 @@ hall.toml keys (see deploy/hall.toml for a complete sample):
 [video]             county rooms by SIP (optional section)
   sip_bind          local SIP UDP address, e.g. 0.0.0.0:5060 (required with [video])
   sip_user          user part of our SIP URI (default huitang)
-  loss_grace_seconds        a lost room's members count as absent after this (default 60)
+  loss_grace_seconds        a lost room's members count as absent after this; overrides
+                            the rulebook's remote.loss_grace of each meeting (default: unset)
   [[video.sites]]   id, name, uri (sip:room@host:port), members = [person ids]
 ";
 
@@ -243,9 +244,8 @@ pub struct VideoSection {
     /// User part of our URI.
     #[serde(default = "default_sip_user")]
     pub sip_user: String,
-    /// Grace before a lost room's members are absent.
-    #[serde(default = "default_grace")]
-    pub loss_grace_seconds: u64,
+    /// Grace before a lost room's members are absent; unset: the meeting's rulebook value.
+    pub loss_grace_seconds: Option<u64>,
     /// The county rooms.
     #[serde(default)]
     pub sites: Vec<VideoSite>,
@@ -253,9 +253,6 @@ pub struct VideoSection {
 
 fn default_sip_user() -> String {
     "huitang".into()
-}
-fn default_grace() -> u64 {
-    60
 }
 
 /// One county room.

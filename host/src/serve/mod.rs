@@ -28,9 +28,6 @@ use crate::video::{SipConfig, SiteConfig, SupervisorConfig, VideoGateway, sip_ga
 use crate::web::hall::CoreHall;
 use crate::web::{SessionPolicy, WebConfig};
 
-/// hall.toml's default `[video] loss_grace_seconds`; any other value overrides the rulebook.
-const HALL_DEFAULT_GRACE_SECONDS: u64 = 60;
-
 /// Why the hall could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -133,14 +130,11 @@ pub async fn run(
     let mut gateway_handle: Option<Arc<dyn VideoGateway>> = None;
     if let Some(v) = &file.video {
         // The grace period after a link loss is the meeting's rulebook value
-        // (`remote.loss_grace`), set per call when a room is dialled for a meeting. hall.toml's
-        // `loss_grace_seconds` overrides it for every room when it differs from its default
-        // (60 s, which the file cannot tell apart from "not set").
-        let hall_grace = Duration::from_secs(v.loss_grace_seconds);
-        let grace_override =
-            (v.loss_grace_seconds != HALL_DEFAULT_GRACE_SECONDS).then_some(hall_grace);
+        // (`remote.loss_grace`), set per call when a room is dialled for a meeting; hall.toml's
+        // `loss_grace_seconds`, when set, overrides it for every room.
+        let grace_override = v.loss_grace_seconds.map(Duration::from_secs);
         let supervisor = SupervisorConfig {
-            loss_grace: hall_grace,
+            loss_grace: grace_override.unwrap_or(SupervisorConfig::default().loss_grace),
             ..SupervisorConfig::default()
         };
         let sip_config = SipConfig {

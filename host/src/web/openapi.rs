@@ -120,6 +120,7 @@ fn schemas() -> Value {
         "SessionInfo": obj(&["username", "role", "csrf_token"], json!({"username": s, "display_name": s, "role": {"type": "string", "enum": ["admin", "clerk", "chair", "display"]}, "csrf_token": s})),
         "ScheduleMeeting": obj(&["title", "kind", "rulebook", "scheduled_at"], json!({"title": s, "kind": s, "rulebook": s, "scheduled_at": {"type": "string", "description": "local time YYYY-MM-DD HH:MM"}})),
         "LateSignIn": obj(&["member", "reason"], json!({"member": s, "reason": s})),
+        "RemoteSignIn": obj(&["member", "site"], json!({"member": s, "site": s})),
         "LeaveRequest": obj(&["member", "reason"], json!({"member": s, "reason": s, "written": b})),
         "OpenVote": obj(&["motion"], json!({"motion": s, "secret": b})),
         "IssueCard": obj(&["member", "card"], json!({"member": s, "card": {"type": "string", "description": "UID in hex, 4, 7 or 10 bytes"}})),
