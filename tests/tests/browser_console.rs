@@ -1,18 +1,21 @@
 //! The clerk's console and the hall display in real headless Chromium (Debian `chromium` +
 //! `chromium-driver`, driven over WebDriver by fantoccini): log in, schedule, watch seats check
-//! in live from the seat-terminal path, see Open disabled with the quorum reason, file and
+//! in live from the virtual hall (real seat firmware on an RS-485 pty bus, the host's bus master
+//! and dispatcher), see Open disabled with the quorum reason, file and
 //! approve a leave, see Open enabled once quorum holds, run a vote with live interim results on
 //! the console and the display, and print the attendance sheet. Screenshots go to `docs/`.
 //! Fails (never skips) when chromium or chromedriver is missing.
 
 use fantoccini::wd::PrintConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
+use huitang::bus::BusHub;
+use huitang::bus::dispatch::run_dispatch;
+use huitang::bus::hall_port::HallPort;
 use huitang::ledger::Ledger;
-use huitang::meeting::{CardUid, Choice, Command, SeatId, Voter};
 use huitang::web::hall::CoreHall;
 use huitang::web::hall::demo::{DEMO_MEMBERS, demo_config, demo_users};
-use huitang::web::service::Actor;
 use huitang::web::{AppState, SessionPolicy, WebConfig};
+use huitang_hallsim::{Key, Led, VirtualHall};
 use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
@@ -232,29 +235,30 @@ async fn screenshot(c: &Client, dir: &std::path::Path, name: &str) {
     std::fs::write(dir.join(name), png).expect("write screenshot");
 }
 
-/// Seat terminals' path: a card tap or a vote key through the hall, as the terminal bus does.
-async fn terminal(hall: &CoreHall, meeting: &str, cmd: Command) {
-    let actor = Actor {
-        username: "terminal:browser-test".into(),
-        display_name: String::new(),
-        role: "terminal".into(),
-    };
-    hall.core_command(&actor, Some(meeting.to_owned()), cmd)
-        .await
-        .expect("terminal command accepted");
+/// Waits (bounded) until `f` holds for the virtual hall.
+async fn hall_wait(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
-async fn tap(hall: &CoreHall, meeting: &str, i: usize) {
+/// Member `i` of the demo roster holds their card to their seat's reader: the tap travels
+/// through the seat firmware, the RS-485 bus and the dispatcher, as in the hall.
+fn tap(vhall: &VirtualHall, i: usize) {
     let (_, _, _, seat, card) = DEMO_MEMBERS[i];
-    terminal(
-        hall,
-        meeting,
-        Command::TapCard {
-            uid: CardUid::new(card),
-            seat: Some(SeatId(seat)),
-        },
-    )
-    .await;
+    let uid: Vec<u8> = (0..card.len())
+        .step_by(2)
+        .map(|k| u8::from_str_radix(&card[k..k + 2], 16).expect("hex card"))
+        .collect();
+    vhall.tap(seat, &uid);
+}
+
+/// Seat `seat` presses a vote key once its keys are lit for the open vote.
+async fn press(vhall: &VirtualHall, seat: u32, key: Key) {
+    hall_wait("vote keys lit", || vhall.indicators(seat).yes != Led::Off).await;
+    vhall.press(seat, key);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,6 +269,16 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
         .await
         .expect("ledger");
     let app = huitang::app::Hall::open(ledger).await.expect("hall");
+    // The seats: the demo roster's 12 seats on one virtual RS-485 segment running the real
+    // firmware, with the host's bus master and dispatcher.
+    let mut vhall = VirtualHall::builder()
+        .serial_seats(12)
+        .build()
+        .expect("virtual hall");
+    let mut hub = BusHub::new();
+    huitang::bus::virtual_hall::connect(&mut vhall, &mut hub, None);
+    let port = HallPort::new(app.clone());
+    let dispatcher = tokio::spawn(async move { run_dispatch(port, &mut hub).await });
     let hall = CoreHall::new(app, demo_config());
     let state = AppState::new(
         hall.clone(),
@@ -323,8 +337,12 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
     wait_js(c, "sign-in open", "document.querySelector('#open-session')").await;
 
     // Seats check in live from the terminal path; Open stays disabled with the quorum reason.
+    hall_wait("every seat on the bus", || {
+        (1..=12).all(|s| vhall.is_welcomed(s))
+    })
+    .await;
     for i in 0..4 {
-        tap(&hall, "m1", i).await;
+        tap(&vhall, i);
     }
     wait_js(
         c,
@@ -388,7 +406,7 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
         "document.querySelector('#count-excused').textContent.trim() === '1'",
     )
     .await;
-    tap(&hall, "m1", 4).await;
+    tap(&vhall, 4);
     wait_js(
         c,
         "Open enabled after quorum",
@@ -413,34 +431,19 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
     fill(c, "#vote-motion", "关于城市更新三年行动计划的议案").await;
     click(c, "#vote-open").await;
     wait_js(c, "the open vote", "document.querySelector('#vote-close')").await;
-    // Presses are held (secret-ballot batching in app::Hall) until every eligible member voted,
-    // so they run as background tasks, like terminals waiting for their acknowledgement.
-    let press = |seat: u32, choice: Choice| {
-        let hall = hall.clone();
-        tokio::spawn(async move {
-            let cmd = Command::CastVote {
-                voter: Voter::Seat { seat: SeatId(seat) },
-                choice,
-            };
-            terminal(&hall, "m1", cmd).await;
-        })
-    };
-    let mut presses = vec![
-        press(1, Choice::Yes),
-        press(2, Choice::Yes),
-        press(3, Choice::No),
-    ];
+    // The seats press their keys (the console's vote is secret: each seat is acknowledged when
+    // its batch commits, here once every eligible member has voted).
+    press(&vhall, 1, Key::Yes).await;
+    press(&vhall, 2, Key::Yes).await;
+    press(&vhall, 3, Key::No).await;
 
     // The hall display follows live.
     c.goto(&format!("{base}/display/m1"))
         .await
         .expect("display");
     assert_eq!(text_of(c, "#d-present").await, "5");
-    presses.push(press(4, Choice::Yes));
-    presses.push(press(5, Choice::Abstain));
-    for p in presses {
-        p.await.expect("press acknowledged");
-    }
+    press(&vhall, 4, Key::Yes).await;
+    press(&vhall, 5, Key::Abstain).await;
     wait_js(
         c,
         "the display's live tally",
@@ -506,7 +509,14 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
     )
     .await;
 
+    // Every seat that pressed got its acknowledgement (nothing left in its outbox).
+    hall_wait("presses acknowledged", || {
+        (1..=5).all(|s| vhall.pending_events(s) == 0)
+    })
+    .await;
+
     b.close().await;
     drop(driver);
     server.abort();
+    dispatcher.abort();
 }
