@@ -21,6 +21,80 @@ pub struct Mosquitto {
     dir: tempfile::TempDir,
     /// Its port.
     pub port: u16,
+    /// Its TLS port, when started with [`Mosquitto::start_tls`].
+    pub tls_port: Option<u16>,
+}
+
+/// Runs openssl with `args` in `dir`; panics (the test fails) when it is missing or fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let status = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl is required for the TLS tests (apt-get install openssl)");
+    assert!(status.success(), "openssl {args:?} failed");
+}
+
+/// A CA (`NAME-ca.crt`) and a server certificate for 127.0.0.1 signed by it
+/// (`NAME.crt`, `NAME.key`) in `dir`.
+pub fn make_ca_and_server_cert(dir: &Path, name: &str) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca_key = format!("{name}-ca.key");
+    let ca = format!("{name}-ca.crt");
+    let mut args = vec!["req", "-x509"];
+    args.extend(ec);
+    args.extend([
+        "-days",
+        "2",
+        "-subj",
+        "/CN=huitang test CA",
+        "-keyout",
+        &ca_key,
+        "-out",
+        &ca,
+    ]);
+    openssl(dir, &args);
+    let key = format!("{name}.key");
+    let csr = format!("{name}.csr");
+    let mut args = vec!["req", "-new"];
+    args.extend(ec);
+    args.extend(["-subj", "/CN=127.0.0.1", "-keyout", &key, "-out", &csr]);
+    openssl(dir, &args);
+    let ext = format!("{name}.ext");
+    std::fs::write(
+        dir.join(&ext),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("ext file");
+    let crt = format!("{name}.crt");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+            "-out",
+            &crt,
+        ],
+    );
 }
 
 fn repo() -> PathBuf {
@@ -42,7 +116,25 @@ fn free_port() -> u16 {
 impl Mosquitto {
     /// Starts a broker that knows the host and `users` (terminal ids).
     pub fn start(users: &[String]) -> Mosquitto {
+        Mosquitto::start_with(users, false)
+    }
+
+    /// Like [`Mosquitto::start`], plus a TLS listener on [`Mosquitto::tls_port`] with a server
+    /// certificate signed by a test CA, whose PEM [`Mosquitto::ca_pem`] returns.
+    pub fn start_tls(users: &[String]) -> Mosquitto {
+        Mosquitto::start_with(users, true)
+    }
+
+    /// The test CA's certificate (PEM), for a TLS broker.
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("broker-ca.crt")).expect("broker CA")
+    }
+
+    fn start_with(users: &[String], tls: bool) -> Mosquitto {
         let mut dir = tempfile::tempdir().expect("temp dir");
+        if tls {
+            make_ca_and_server_cert(dir.path(), "broker");
+        }
         let shipped = std::fs::read_to_string(repo().join("deploy/mosquitto/mosquitto.conf"))
             .expect("deploy/mosquitto/mosquitto.conf");
         std::fs::copy(
@@ -68,6 +160,7 @@ impl Mosquitto {
         );
         for _ in 0..5 {
             let port = free_port();
+            let tls_port = tls.then(free_port);
             let conf: String = shipped
                 .lines()
                 .map(|l| {
@@ -87,6 +180,13 @@ impl Mosquitto {
                     dir.path().display(),
                     current_user()
                 )))
+                .chain(tls_port.map(|p| {
+                    let d = dir.path().display();
+                    format!(
+                        "listener {p} 127.0.0.1\ncafile {d}/broker-ca.crt\n\
+                         certfile {d}/broker.crt\nkeyfile {d}/broker.key"
+                    )
+                }))
                 .map(|l| l + "\n")
                 .collect();
             std::fs::write(dir.path().join("mosquitto.conf"), conf).expect("conf");
@@ -94,6 +194,7 @@ impl Mosquitto {
                 child: None,
                 dir,
                 port,
+                tls_port,
             };
             if m.spawn() {
                 return m;
@@ -121,7 +222,8 @@ impl Mosquitto {
         self.child = Some(child);
         let until = Instant::now() + Duration::from_secs(5);
         while Instant::now() < until {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            let up = |p: u16| TcpStream::connect(("127.0.0.1", p)).is_ok();
+            if up(self.port) && self.tls_port.is_none_or(up) {
                 return true;
             }
             if let Some(Ok(Some(_))) = self.child.as_mut().map(Child::try_wait) {
