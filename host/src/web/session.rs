@@ -71,8 +71,11 @@ impl Sessions {
 
     /// Starts a session for the user; returns its id.
     pub fn create(&self, user: &User) -> String {
+        self.create_at(user, Instant::now())
+    }
+
+    fn create_at(&self, user: &User, now: Instant) -> String {
         let id = random_token();
-        let now = Instant::now();
         let session = Session {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
@@ -94,7 +97,10 @@ impl Sessions {
 
     /// The live session with this id, touching its idle timer; expired sessions are removed.
     pub fn get(&self, id: &str) -> Option<Session> {
-        let now = Instant::now();
+        self.get_at(id, Instant::now())
+    }
+
+    fn get_at(&self, id: &str, now: Instant) -> Option<Session> {
         let mut map = self.map.lock().expect("session map");
         let expired = self.expired(map.get(id)?, now);
         if expired {
@@ -181,28 +187,43 @@ mod tests {
     #[test]
     fn session_expires_after_idle_period() {
         let sessions = Sessions::new(SessionPolicy {
-            idle: Duration::from_millis(30),
+            idle: Duration::from_secs(30 * 60),
             ..SessionPolicy::default()
         });
-        let id = sessions.create(&user());
-        assert_eq!(sessions.get(&id).map(|s| s.role), Some(Role::Chair));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(sessions.get(&id).is_none());
+        let t0 = Instant::now();
+        let id = sessions.create_at(&user(), t0);
+        let at = |min: u64| t0 + Duration::from_secs(min * 60);
+        assert_eq!(
+            sessions.get_at(&id, at(29)).map(|s| s.role),
+            Some(Role::Chair)
+        );
+        // Used at 29 min: idle again counts from there.
+        assert!(sessions.get_at(&id, at(58)).is_some());
+        assert!(sessions.get_at(&id, at(89)).is_none(), "31 min unused");
+        assert!(sessions.get_at(&id, at(58)).is_none(), "removed for good");
     }
 
     #[test]
     fn session_expires_after_absolute_lifetime_even_when_busy() {
         let sessions = Sessions::new(SessionPolicy {
-            absolute: Duration::from_millis(50),
+            idle: Duration::from_secs(30 * 60),
+            absolute: Duration::from_secs(12 * 3600),
             ..SessionPolicy::default()
         });
-        let id = sessions.create(&user());
-        for _ in 0..3 {
-            std::thread::sleep(Duration::from_millis(10));
-            assert!(sessions.get(&id).is_some());
+        let t0 = Instant::now();
+        let id = sessions.create_at(&user(), t0);
+        for quarter in 1..=48u64 {
+            let t = t0 + Duration::from_secs(quarter * 15 * 60);
+            assert!(
+                sessions.get_at(&id, t).is_some(),
+                "busy at {quarter} × 15 min"
+            );
         }
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(sessions.get(&id).is_none());
+        let t = t0 + Duration::from_secs(12 * 3600 + 60);
+        assert!(
+            sessions.get_at(&id, t).is_none(),
+            "gone after 12 h however busy"
+        );
     }
 
     #[test]
