@@ -129,7 +129,7 @@ pub struct Hall {
 
 /// Where committed records go: the subscribers, and the halt flag if a commit failed.
 #[derive(Clone)]
-struct Outlet {
+pub(super) struct Outlet {
     changes: broadcast::Sender<Arc<Change>>,
     halted: Arc<AtomicBool>,
 }
@@ -208,6 +208,10 @@ impl Hall {
             }
         }
         let ledger = Arc::new(ledger);
+        let out = Outlet {
+            changes: broadcast::channel(CHANGE_BUFFER).0,
+            halted: Arc::new(AtomicBool::new(false)),
+        };
         Ok(Arc::new(Hall {
             state: Mutex::new(State {
                 meetings,
@@ -215,12 +219,9 @@ impl Hall {
                 vote_opened,
                 hall_records,
             }),
-            journal: Journal::spawn(ledger.clone()),
+            journal: Journal::spawn(ledger.clone(), out.clone()),
             ledger,
-            out: Outlet {
-                changes: broadcast::channel(CHANGE_BUFFER).0,
-                halted: Arc::new(AtomicBool::new(false)),
-            },
+            out,
             secret_batch: DEFAULT_SECRET_BATCH,
         }))
     }
@@ -515,17 +516,18 @@ fn answer(waiters: Vec<Waiter>, result: Result<Vec<Arc<Change>>, Arc<HallError>>
 }
 
 impl Outlet {
-    /// Awaits a commit; publishes what was stored, or halts the hall if the ledger failed.
+    /// Awaits a commit (the journal has published it, in ledger order); halts the hall if
+    /// the ledger failed.
     async fn settle(&self, pending: Pending) -> Result<Vec<Arc<Change>>, HallError> {
-        let stored = pending.committed().await.map_err(|e| {
+        pending.committed().await.map_err(|e| {
             self.halted.store(true, Ordering::Release);
             tracing::error!(error = %e, "ledger commit failed; the hall stops taking commands");
             HallError::Ledger(e)
-        })?;
-        Ok(stored.into_iter().map(|env| self.publish(env)).collect())
+        })
     }
 
-    fn publish(&self, env: Envelope) -> Arc<Change> {
+    /// Broadcasts one committed record; called by the journal, in ledger order.
+    pub(super) fn publish(&self, env: Envelope) -> Arc<Change> {
         let event = if env.kind.contains(HALL_KIND_SEPARATOR) {
             None
         } else {

@@ -5,17 +5,24 @@
 //! *queues* its events here (a synchronous, ordered send), releases the lock, and then awaits
 //! the commit. The journal task drains everything queued while the previous commit ran and
 //! appends it as one transaction: a rush of card taps costs one fsync per batch, not per tap.
+//!
+//! The journal also publishes each committed record to the hall's subscribers, right after the
+//! commit and in ledger order, so every subscriber (the console's event stream, the seat
+//! dispatcher) sees changes with strictly increasing `seq` — whichever awaiting command task
+//! happens to wake first.
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::ledger::{Envelope, Ledger, LedgerError, NewEvent};
+use super::hall::{Change, Outlet};
+use crate::ledger::{Ledger, LedgerError, NewEvent};
 
 /// Largest number of requests folded into one ledger transaction.
 const MAX_BATCH_REQUESTS: usize = 2048;
 
-type Reply = oneshot::Sender<Result<Vec<Envelope>, Arc<LedgerError>>>;
+type Committed = Result<Vec<Arc<Change>>, Arc<LedgerError>>;
+type Reply = oneshot::Sender<Committed>;
 
 struct Request {
     events: Vec<NewEvent>,
@@ -29,11 +36,11 @@ pub(crate) struct Journal {
 }
 
 /// A queued append; await it to learn that the events are on disk.
-pub(crate) struct Pending(oneshot::Receiver<Result<Vec<Envelope>, Arc<LedgerError>>>);
+pub(crate) struct Pending(oneshot::Receiver<Committed>);
 
 impl Pending {
-    /// Resolves once the events are committed, with their stored envelopes.
-    pub(crate) async fn committed(self) -> Result<Vec<Envelope>, Arc<LedgerError>> {
+    /// Resolves once the events are committed (and published), with their changes.
+    pub(crate) async fn committed(self) -> Committed {
         self.0
             .await
             .unwrap_or_else(|_| Err(Arc::new(LedgerError::WriterGone)))
@@ -41,10 +48,10 @@ impl Pending {
 }
 
 impl Journal {
-    /// Starts the journal task over `ledger`.
-    pub(crate) fn spawn(ledger: Arc<Ledger>) -> Journal {
+    /// Starts the journal task over `ledger`, publishing commits through `outlet`.
+    pub(crate) fn spawn(ledger: Arc<Ledger>, outlet: Outlet) -> Journal {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(ledger, rx));
+        tokio::spawn(run(ledger, outlet, rx));
         Journal { tx }
     }
 
@@ -58,7 +65,7 @@ impl Journal {
     }
 }
 
-async fn run(ledger: Arc<Ledger>, mut rx: mpsc::UnboundedReceiver<Request>) {
+async fn run(ledger: Arc<Ledger>, outlet: Outlet, mut rx: mpsc::UnboundedReceiver<Request>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH_REQUESTS {
@@ -78,7 +85,9 @@ async fn run(ledger: Arc<Ledger>, mut rx: mpsc::UnboundedReceiver<Request>) {
             Ok(stored) => {
                 let mut stored = stored.into_iter();
                 for (reply, n) in replies.into_iter().zip(counts) {
-                    let _ = reply.send(Ok(stored.by_ref().take(n).collect()));
+                    // Published even when the requester has gone away: it is in the ledger.
+                    let changes = stored.by_ref().take(n).map(|e| outlet.publish(e)).collect();
+                    let _ = reply.send(Ok(changes));
                 }
             }
             Err(e) => {
