@@ -6,7 +6,8 @@
 //! Env: `BENCH_RUNS` (default 3), `BENCH_SEATS` (4096, the in-process hall core),
 //! `BENCH_MQTT_SEATS` (4096 virtual MQTT seats through Mosquitto; 0 skips), `BENCH_SSE_CLIENTS`
 //! (200 HTTP clients on the event stream during the MQTT runs), `BENCH_LEDGER_EVENTS`
-//! (1,000,000; 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark).
+//! (1,000,000; 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark),
+//! `BENCH_NOTE` (free text printed in the report's header, e.g. why parameters were lowered).
 
 mod ceilings;
 mod hall;
@@ -45,6 +46,8 @@ async fn main() -> anyhow::Result<()> {
         sse_clients,
         ledger_events,
         serial: serial_on,
+        note: std::env::var("BENCH_NOTE").unwrap_or_default(),
+        mqtt_errors: Vec::new(),
     };
     eprintln!("bench: {params:?} on {machine}");
     let started = std::time::Instant::now();
@@ -66,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let mut hall_figs = report::HallFigures::default();
     let mut mqtt_figs = report::MqttFigures::default();
+    let mut mqtt_errors = Vec::new();
     for r in 0..runs {
         eprintln!("bench: run {}/{runs}: ceilings", r + 1);
         f_mqtt
@@ -102,9 +106,17 @@ async fn main() -> anyhow::Result<()> {
                 Duration::from_secs(1),
                 17 + r as u64,
             )
-            .await?;
-            eprintln!("bench: {run:?}");
-            mqtt_figs.push(&run);
+            .await;
+            match run {
+                Ok(run) => {
+                    eprintln!("bench: {run:?}");
+                    mqtt_figs.push(&run);
+                }
+                Err(e) => {
+                    eprintln!("bench: MQTT run {} failed: {e:#}", r + 1);
+                    mqtt_errors.push(format!("run {}: {e:#}", r + 1));
+                }
+            }
         }
     }
     let ledger = if ledger_events > 0 {
@@ -129,11 +141,17 @@ async fn main() -> anyhow::Result<()> {
         "mqtt_seats": mqtt_seats,
         "sse_clients": sse_clients,
         "mqtt": mqtt_figs.json(),
+        "mqtt_errors": mqtt_errors,
+        "note": params.note.clone(),
         "ceilings": ceilings.iter().map(|f| (f.key.clone(), f.json())).collect::<serde_json::Map<_, _>>(),
         "hall": hall_figs.json(),
         "ledger": ledger,
         "serial": serial,
     });
+    let params = report::Params {
+        mqtt_errors,
+        ..params
+    };
     report::write(&json, &ceilings, &hall_figs, &mqtt_figs, &params)?;
     Ok(())
 }

@@ -118,6 +118,10 @@ pub struct Params {
     pub ledger_events: u64,
     /// Whether the serial benchmark ran.
     pub serial: bool,
+    /// `BENCH_NOTE`: the operator's note for the header.
+    pub note: String,
+    /// MQTT runs that failed, with their error.
+    pub mqtt_errors: Vec<String>,
 }
 
 /// The MQTT path figures, one value per run each.
@@ -363,6 +367,9 @@ pub fn write(
         u8::from(p.serial),
         fmt(json["wall_seconds"].as_f64().unwrap_or(f64::NAN)),
     );
+    if !p.note.trim().is_empty() {
+        let _ = writeln!(md, "Operator's note (`BENCH_NOTE`): {}\n", p.note.trim());
+    }
     let _ = writeln!(md, "## Machine\n");
     for k in [
         "cpu",
@@ -533,6 +540,12 @@ fn mqtt_section(md: &mut String, mqtt: &MqttFigures, p: &Params, head: &str) {
     for f in &mqtt.0 {
         row(md, f);
     }
+    if !p.mqtt_errors.is_empty() {
+        let _ = writeln!(md, "\nMQTT runs that failed (not in the figures above):\n");
+        for e in &p.mqtt_errors {
+            let _ = writeln!(md, "- {e}");
+        }
+    }
     let online = mqtt.get("mqtt_seats_online");
     let lost = mqtt.max("mqtt_rush_taps_lost");
     let presses = mqtt.get("mqtt_storm_presses");
@@ -567,7 +580,7 @@ fn mqtt_section(md: &mut String, mqtt: &MqttFigures, p: &Params, head: &str) {
                lower than the one before: the hall publishes each command's changes from that \
                command's own task once its group commit is done (`Outlet::settle` in \
                `host/src/app/hall.rs`), so concurrent commands can reach the stream out of \
-               ledger order. Nothing is lost (the counts above), but a console resuming from \
+               ledger order. A console resuming from \
                `Last-Event-ID` could skip a change.",
             fmt(disorder),
             p.sse_clients
