@@ -44,7 +44,8 @@ impl Default for HallFigures {
             ),
             f(
                 "peak_rss_mib",
-                "peak RSS of the process (host + load generator)",
+                "peak RSS of the process (host + load generator) during the run; after run 1 it \
+                 includes memory the earlier runs in the same process left resident",
                 "MiB",
             ),
             f(
@@ -401,7 +402,7 @@ pub fn write(
         "- load_average_at_end: {}\n",
         json["load_average_at_end"].as_str().unwrap_or("")
     );
-    let cores = m["cores"].as_f64().unwrap_or(f64::NAN);
+    let cores = m["cores"].as_u64().unwrap_or(0);
     if l0 > 0.5 {
         let _ = writeln!(
             md,
@@ -409,7 +410,7 @@ pub fn write(
              includes any build `cargo run` had just done and other work on the machine), so \
              these figures include that contention.\n",
             fmt(l0),
-            fmt(cores)
+            cores
         );
     }
     let head = "| figure | median | range | runs |\n|---|---|---|---|";
@@ -506,8 +507,8 @@ pub fn write(
            `deploy/mosquitto` configuration; the end-to-end tests exercise that one.\n\
          - The virtual seats, the SSE clients and the host share one process and the machine's \
            cores; the CPU split above is per thread, the peak RSS is the whole process.\n\
-         - Broker restarts, host crashes and serial noise are fault tests (`cargo test`), not \
-           timed here.\n"
+         - Fault behaviour (e.g. `tests/tests/web_sse_churn.rs`, 200 console clients churning on \
+           the event stream during votes) is tested by `cargo test`, not timed here.\n"
     );
     std::fs::write(out.join("REPORT.md"), md)?;
     eprintln!("bench: wrote {}", out.join("REPORT.md").display());
