@@ -202,7 +202,7 @@ const MQTT_FIGURES: [(&str, &str, &str); 26] = [
     ),
     (
         "mqtt_rush_peak_rss_mib",
-        "check-in rush: peak RSS of the bench process (host + seats + SSE clients)",
+        "check-in rush: peak RSS of the bench process (host + seats + SSE clients; the peak is reset at the rush's start to the RSS then, which includes what earlier runs left resident)",
         "MiB",
     ),
     ("mqtt_broker_peak_rss_mib", "peak RSS of Mosquitto", "MiB"),
