@@ -144,6 +144,7 @@ pub async fn run(
     let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; seats + 1]));
     let streamed = stream_watch(&hall, "checked_in", seats);
     let order = shuffled(seats, seed);
+    crate::mqtt::reset_peak_rss();
     let cpu0 = cpu_seconds();
     let rush_t0 = Instant::now();
     let mut tasks = Vec::with_capacity(seats);

@@ -3,14 +3,19 @@
 //! the broker and the database measured in the same run, and writes `bench/REPORT.md` and
 //! `bench/report.json`. Nothing is asserted; see `bench/README.md` for what each figure is.
 //!
-//! Env: `BENCH_RUNS` (default 3), `BENCH_SEATS` (4096), `BENCH_LEDGER_EVENTS` (1,000,000;
-//! 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark).
+//! Env: `BENCH_RUNS` (default 3), `BENCH_SEATS` (4096, the in-process hall core),
+//! `BENCH_MQTT_SEATS` (4096 virtual MQTT seats through Mosquitto; 0 skips), `BENCH_SSE_CLIENTS`
+//! (200 HTTP clients on the event stream during the MQTT runs), `BENCH_LEDGER_EVENTS`
+//! (1,000,000; 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark),
+//! `BENCH_NOTE` (free text printed in the report's header, e.g. why parameters were lowered).
 
 mod ceilings;
 mod hall;
 mod ledger;
 mod machine;
+mod mqtt;
 mod report;
+mod sse;
 mod stats;
 
 use std::time::Duration;
@@ -29,9 +34,23 @@ fn env_num(key: &str, default: u64) -> u64 {
 async fn main() -> anyhow::Result<()> {
     let runs = env_num("BENCH_RUNS", 3) as usize;
     let seats = env_num("BENCH_SEATS", 4096) as usize;
+    let mqtt_seats = env_num("BENCH_MQTT_SEATS", 4096) as usize;
+    let sse_clients = env_num("BENCH_SSE_CLIENTS", 200).max(1) as usize;
     let ledger_events = env_num("BENCH_LEDGER_EVENTS", 1_000_000);
+    let serial_on = env_num("BENCH_SERIAL", 1) > 0;
     let machine = machine::describe();
-    eprintln!("bench: {runs} runs, {seats} seats on {machine}");
+    let params = report::Params {
+        runs,
+        seats,
+        mqtt_seats,
+        sse_clients,
+        ledger_events,
+        serial: serial_on,
+        note: std::env::var("BENCH_NOTE").unwrap_or_default(),
+        mqtt_errors: Vec::new(),
+    };
+    eprintln!("bench: {params:?} on {machine}");
+    let started = std::time::Instant::now();
 
     let mut f_mqtt = Figure::new(
         "mosquitto_loopback_msgs_per_s",
@@ -49,6 +68,8 @@ async fn main() -> anyhow::Result<()> {
         "rows/s",
     );
     let mut hall_figs = report::HallFigures::default();
+    let mut mqtt_figs = report::MqttFigures::default();
+    let mut mqtt_errors = Vec::new();
     for r in 0..runs {
         eprintln!("bench: run {}/{runs}: ceilings", r + 1);
         f_mqtt
@@ -70,6 +91,33 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         eprintln!("bench: {run:?}");
         hall_figs.push(&run);
+        if mqtt_seats > 0 {
+            eprintln!(
+                "bench: run {}/{runs}: MQTT rush and vote storm, {mqtt_seats} seats, \
+                 {sse_clients} SSE clients",
+                r + 1
+            );
+            let dir = tempfile::tempdir()?;
+            let run = mqtt::run(
+                dir.path(),
+                mqtt_seats,
+                sse_clients,
+                Duration::from_secs(10),
+                Duration::from_secs(1),
+                17 + r as u64,
+            )
+            .await;
+            match run {
+                Ok(run) => {
+                    eprintln!("bench: {run:?}");
+                    mqtt_figs.push(&run);
+                }
+                Err(e) => {
+                    eprintln!("bench: MQTT run {} failed: {e:#}", r + 1);
+                    mqtt_errors.push(format!("run {}: {e:#}", r + 1));
+                }
+            }
+        }
     }
     let ledger = if ledger_events > 0 {
         eprintln!("bench: ledger benchmark, {ledger_events} events");
@@ -77,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
     } else {
         None
     };
-    let serial = if env_num("BENCH_SERIAL", 1) > 0 {
+    let serial = if serial_on {
         eprintln!("bench: serial poll-cycle benchmark");
         Some(ledger::serial()?)
     } else {
@@ -86,13 +134,24 @@ async fn main() -> anyhow::Result<()> {
     let ceilings = vec![f_mqtt, f_sql1, f_sqlb];
     let json = json!({
         "machine": machine,
+        "load_average_at_end": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim(),
+        "wall_seconds": started.elapsed().as_secs_f64(),
         "runs": runs,
         "seats": seats,
+        "mqtt_seats": mqtt_seats,
+        "sse_clients": sse_clients,
+        "mqtt": mqtt_figs.json(),
+        "mqtt_errors": mqtt_errors,
+        "note": params.note.clone(),
         "ceilings": ceilings.iter().map(|f| (f.key.clone(), f.json())).collect::<serde_json::Map<_, _>>(),
         "hall": hall_figs.json(),
         "ledger": ledger,
         "serial": serial,
     });
-    report::write(&json, &ceilings, &hall_figs, runs, seats)?;
+    let params = report::Params {
+        mqtt_errors,
+        ..params
+    };
+    report::write(&json, &ceilings, &hall_figs, &mqtt_figs, &params)?;
     Ok(())
 }
