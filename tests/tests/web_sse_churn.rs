@@ -215,8 +215,8 @@ async fn two_hundred_console_clients_churning_on_the_event_stream_lose_no_vote_a
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    // Votes: every member presses (one twice: the second press is refused, first press
-    // valid), concurrently with the churn; /healthz is asked between presses.
+    // Votes: every member presses, all at once (one twice: the second press is refused,
+    // first press valid), concurrently with the churn; /healthz is asked mid-vote.
     let mut presses = Vec::new();
     for round in 1..=ROUNDS {
         sse::post(
@@ -227,7 +227,14 @@ async fn two_hundred_console_clients_churning_on_the_event_stream_lose_no_vote_a
         )
         .await
         .unwrap();
+        // Every seat presses at once, as a hall does: the changes must still reach each
+        // stream in ledger order.
         let mut chosen = (0u32, 0u32, 0u32);
+        let cast = |seat: u32, choice| Command::CastVote {
+            voter: Voter::Seat { seat: SeatId(seat) },
+            choice,
+        };
+        let mut pressing = Vec::new();
         for (k, (_, _, _, seat, _)) in DEMO_MEMBERS.iter().enumerate() {
             let choice = [Choice::Yes, Choice::No, Choice::Abstain][(k + round) % 3];
             match choice {
@@ -235,29 +242,25 @@ async fn two_hundred_console_clients_churning_on_the_event_stream_lose_no_vote_a
                 Choice::No => chosen.1 += 1,
                 _ => chosen.2 += 1,
             }
-            let cast = |choice| Command::CastVote {
-                voter: Voter::Seat {
-                    seat: SeatId(*seat),
-                },
-                choice,
-            };
-            core.core_command(&terminal(), Some(m.clone()), cast(choice))
-                .await
-                .expect("press recorded");
-            if k == 4 {
-                assert!(
-                    core.core_command(&terminal(), Some(m.clone()), cast(Choice::No))
-                        .await
-                        .is_err(),
-                    "a second press is refused"
-                );
-                assert!(
-                    sse::healthy(addr, Duration::from_secs(2)).await,
-                    "/healthz mid-vote"
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(40)).await;
+            let (core, m, command) = (core.clone(), m.clone(), cast(*seat, choice));
+            pressing.push(tokio::spawn(async move {
+                core.core_command(&terminal(), Some(m), command).await
+            }));
         }
+        for p in pressing {
+            p.await.unwrap().expect("press recorded");
+        }
+        let (_, _, _, seat, _) = DEMO_MEMBERS[4];
+        assert!(
+            core.core_command(&terminal(), Some(m.clone()), cast(seat, Choice::No))
+                .await
+                .is_err(),
+            "a second press is refused"
+        );
+        assert!(
+            sse::healthy(addr, Duration::from_secs(2)).await,
+            "/healthz mid-vote"
+        );
         sse::post(
             addr,
             &chair,
