@@ -63,6 +63,9 @@ pub struct MqttSnapshot {
 
 static TLS_PROVIDER: Once = Once::new();
 
+/// How often the console's snapshot of the MQTT seats is refreshed at most.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(50);
+
 fn options(s: &MqttSettings) -> MqttOptions {
     let mut o = MqttOptions::new(s.client_id.clone(), s.host.clone(), s.port);
     o.set_keep_alive(s.keep_alive);
@@ -109,6 +112,8 @@ pub async fn run_mqtt(
     });
     let mut backoff = Duration::from_millis(100);
     let mut connected = false;
+    let mut last_connected = true;
+    let mut last_snapshot = std::time::Instant::now() - SNAPSHOT_EVERY;
     loop {
         tokio::select! {
             event = eventloop.poll() => match event {
@@ -142,6 +147,8 @@ pub async fn run_mqtt(
                 Some(cmd) => { host.submit(cmd); }
                 None => break,
             },
+            // Wake up now and then so a quiet bus still refreshes the snapshot below.
+            _ = tokio::time::sleep(SNAPSHOT_EVERY) => {}
         }
         while let Some(o) = host.poll_outgoing() {
             let _ = publish.send(o);
@@ -151,11 +158,19 @@ pub async fn run_mqtt(
                 break;
             }
         }
-        *snapshot.lock().expect("snapshot lock") = MqttSnapshot {
-            connected,
-            seats: host.seats().collect(),
-            rejected: host.rejected(),
-        };
+        // The console's copy, refreshed at most every SNAPSHOT_EVERY (and when the broker link
+        // changes): rebuilding it for thousands of seats after every message would cost more
+        // than handling the message.
+        let now = std::time::Instant::now();
+        if connected != last_connected || now.duration_since(last_snapshot) >= SNAPSHOT_EVERY {
+            last_snapshot = now;
+            last_connected = connected;
+            *snapshot.lock().expect("snapshot lock") = MqttSnapshot {
+                connected,
+                seats: host.seats().collect(),
+                rejected: host.rejected(),
+            };
+        }
     }
     publisher_task.abort();
 }
