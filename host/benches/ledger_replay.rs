@@ -16,11 +16,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use huitang::app::Hall;
+use huitang::bus::rehearsal::roster;
+use huitang::bus::rehearsal::scenario::card_of_seat;
 use huitang::ledger::{Ledger, NewEvent};
 use huitang::meeting::{
-    Ballot, Card, CardHolder, CardState, CardUid, CheckInMode, Choice, Command, MeetingSetup,
-    MemberId, Participant, Phase, PressRule, Rulebook, SeatId, Standing, Timestamp, VoteSpec,
-    Voter,
+    Ballot, CardUid, Choice, Command, MeetingSetup, Phase, PressRule, Rulebook, SeatId, Timestamp,
+    VoteSpec, Voter,
 };
 
 /// Members of the template meeting.
@@ -36,43 +37,18 @@ fn at(s: u64) -> Timestamp {
     Timestamp(START_MS + s * 1_000)
 }
 
-/// A Wuxi plenary of `MEMBERS`: the mayor presides, the rest cycle through the composition.
+/// A Wuxi plenary of `MEMBERS`: the rehearsal roster (m1 presides, the rest cycle through the
+/// composition; seat N has card `card_of_seat(N)`), scheduled at the bench's fixed clock.
 fn setup(book: &Rulebook) -> MeetingSetup {
-    let rules = book.kind("plenary").expect("wuxi plenary");
-    let roles = &rules.composition.roles;
-    let chair = rules.presiding.roles[0].clone();
-    let others: Vec<&String> = roles.iter().filter(|r| **r != chair).collect();
-    let mut participants = Vec::new();
-    let mut cards = Vec::new();
-    for i in 1..=MEMBERS {
-        let role = if i == 1 {
-            chair.clone()
-        } else {
-            others[(i as usize - 2) % others.len()].clone()
-        };
-        let member = MemberId(format!("m{i}"));
-        participants.push(Participant {
-            id: member.clone(),
-            name: format!("成员{i}"),
-            role,
-            standing: Standing::Member,
-            seat: Some(SeatId(i)),
-        });
-        cards.push(Card {
-            uid: CardUid(format!("{:08X}", 0xA100_0000u32 + i)),
-            holder: CardHolder::Participant { member },
-            state: CardState::Issued,
-        });
-    }
-    MeetingSetup {
-        meeting_id: TEMPLATE_ID.into(),
-        title: "市政府全体会议（基准）".into(),
-        scheduled_start: at(3_600),
-        check_in_mode: CheckInMode::AssignedSeat,
-        presiding: MemberId("m1".into()),
-        participants,
-        cards,
-    }
+    let mut setup = roster(book, "plenary", MEMBERS, TEMPLATE_ID).expect("wuxi plenary");
+    setup.title = "市政府全体会议（基准）".into();
+    setup.scheduled_start = at(3_600);
+    setup
+}
+
+/// The card of the member at `seat`.
+fn card(seat: u32) -> CardUid {
+    CardUid::new(&hex::encode(card_of_seat(seat)))
 }
 
 /// Runs `command` for each seat concurrently (as the seat dispatcher does), at `now`.
@@ -105,7 +81,7 @@ async fn template(dir: &std::path::Path) -> Result<Vec<NewEvent>, Box<dyn std::e
     };
     run(Command::OpenSignIn, 0).await?;
     per_seat(&hall, at(60), |seat| Command::TapCard {
-        uid: CardUid(format!("{:08X}", 0xA100_0000u32 + seat)),
+        uid: card(seat),
         seat: Some(SeatId(seat)),
     })
     .await;

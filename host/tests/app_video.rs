@@ -2,6 +2,7 @@
 //! connects the room, the room drops, and the hall records every site event in the ledger,
 //! marks the room's member absent after the grace period and records the quorum loss.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use huitang::app::{Hall, SITE_LINK_KIND, run_video_link};
@@ -22,17 +23,9 @@ fn participant(id: &str, role: &str, seat: Option<u32>) -> Participant {
     }
 }
 
-async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !f() {
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_grace() {
-    let dir = tempfile::tempdir().unwrap();
+/// A Wuxi plenary `MID` with `participants` (m1 presides) on a fresh ledger in `dir`, with
+/// sign-in open.
+async fn hall_signing_in(dir: &tempfile::TempDir, participants: Vec<Participant>) -> Arc<Hall> {
     let ledger = Ledger::open(dir.path().join("l.db").to_str().unwrap())
         .await
         .unwrap();
@@ -44,13 +37,7 @@ async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_g
         scheduled_start: huitang::app::now(),
         check_in_mode: CheckInMode::AnySeat,
         presiding: MemberId("m1".into()),
-        participants: vec![
-            participant("m1", "mayor", Some(1)),
-            participant("m2", "vice-mayor", Some(2)),
-            participant("m3", "vice-mayor", None),
-            participant("m4", "vice-mayor", None),
-            participant("m5", "secretary-general", None),
-        ],
+        participants,
         cards: vec![],
     };
     hall.schedule(&book, "plenary", setup, "user:clerk")
@@ -59,6 +46,31 @@ async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_g
     hall.execute(MID, "user:clerk", Command::OpenSignIn)
         .await
         .unwrap();
+    hall
+}
+
+async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !f() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_grace() {
+    let dir = tempfile::tempdir().unwrap();
+    let hall = hall_signing_in(
+        &dir,
+        vec![
+            participant("m1", "mayor", Some(1)),
+            participant("m2", "vice-mayor", Some(2)),
+            participant("m3", "vice-mayor", None),
+            participant("m4", "vice-mayor", None),
+            participant("m5", "secretary-general", None),
+        ],
+    )
+    .await;
     for m in ["m1", "m2"] {
         let late = Command::LateSignIn {
             member: MemberId(m.into()),
@@ -268,30 +280,15 @@ async fn county_rooms_are_dialled_with_the_grace_period_of_the_meetings_rulebook
 async fn a_keypad_vote_from_a_room_of_several_members_is_recorded_as_a_site_event_but_casts_no_ballot()
  {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = Ledger::open(dir.path().join("l.db").to_str().unwrap())
-        .await
-        .unwrap();
-    let hall = Hall::open(ledger).await.unwrap();
-    let book = Rulebook::embedded("wuxi").unwrap();
-    let setup = MeetingSetup {
-        meeting_id: MID.into(),
-        title: "市政府全体会议".into(),
-        scheduled_start: huitang::app::now(),
-        check_in_mode: CheckInMode::AnySeat,
-        presiding: MemberId("m1".into()),
-        participants: vec![
+    let hall = hall_signing_in(
+        &dir,
+        vec![
             participant("m1", "mayor", Some(1)),
             participant("m3", "vice-mayor", None),
             participant("m4", "vice-mayor", None),
         ],
-        cards: vec![],
-    };
-    hall.schedule(&book, "plenary", setup, "user:clerk")
-        .await
-        .unwrap();
-    hall.execute(MID, "user:clerk", Command::OpenSignIn)
-        .await
-        .unwrap();
+    )
+    .await;
     let late = Command::LateSignIn {
         member: MemberId("m1".into()),
         reason: "读卡器故障".into(),

@@ -134,6 +134,14 @@ impl MqttHost {
         );
     }
 
+    /// Gives a terminal that (re)appeared the vote in progress, then reports it online.
+    fn resync(&mut self, id: &str, online: TerminalEventKind) {
+        for msg in self.vote.replay() {
+            self.send(id, msg, false);
+        }
+        self.emit(id, online);
+    }
+
     fn emit(&mut self, id: &str, kind: TerminalEventKind) {
         let seat = self.terms.get(id).map(|t| t.seat);
         self.events.push_back(TerminalEvent {
@@ -178,11 +186,8 @@ impl MqttHost {
             // fully carry (a held vote is `VoteOpened` then `VoteHeld`).
             LinkState::Online if !term.online => {
                 term.online = true;
-                for msg in self.vote.replay() {
-                    self.send(id, msg, false);
-                }
                 tracing::info!(terminal = id, "座位终端重新上线 / seat back online (MQTT)");
-                self.emit(
+                self.resync(
                     id,
                     TerminalEventKind::Online {
                         fresh: false,
@@ -242,11 +247,8 @@ impl MqttHost {
                 },
                 false,
             );
-            for msg in self.vote.replay() {
-                self.send(id, msg, false);
-            }
             tracing::info!(terminal = id, "座位终端登记 / seat said hello (MQTT)");
-            self.emit(
+            self.resync(
                 id,
                 TerminalEventKind::Online {
                     fresh: true,
