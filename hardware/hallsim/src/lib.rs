@@ -264,9 +264,11 @@ impl VirtualHall {
     }
 
     fn seat(&self, seat: u32) -> &Arc<SeatShared> {
-        self.seats
-            .iter()
-            .find(|s| s.info.seat == seat)
+        // Seats are numbered from 1 in the order they were built.
+        (seat as usize)
+            .checked_sub(1)
+            .and_then(|i| self.seats.get(i))
+            .filter(|s| s.info.seat == seat)
             .unwrap_or_else(|| panic!("virtual hall has no seat {seat}"))
     }
 

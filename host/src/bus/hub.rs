@@ -2,6 +2,7 @@
 //! on its own task, routes a [`TerminalCommand`] to the bus that carries the seat (or to all
 //! of them), and merges their [`TerminalEvent`]s into one stream.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -13,9 +14,12 @@ use super::serial::{BusConfig, BusSnapshot, run_bus};
 use super::terminal::{Target, TerminalCommand, TerminalEvent, TerminalId};
 use crate::meeting::SeatId;
 
+/// One bus: the seats and terminals it carries (shared, so cloning a sender is cheap) and its
+/// command queue.
+#[derive(Clone)]
 struct Route {
-    seats: Vec<SeatId>,
-    terminals: Vec<TerminalId>,
+    seats: Arc<BTreeSet<SeatId>>,
+    terminals: Arc<BTreeSet<TerminalId>>,
     commands: mpsc::Sender<TerminalCommand>,
 }
 
@@ -62,12 +66,14 @@ impl BusHub {
     {
         let (tx, rx) = mpsc::channel(1024);
         self.routes.push(Route {
-            seats: config.seats.iter().map(|b| b.seat).collect(),
-            terminals: config
-                .seats
-                .iter()
-                .map(|b| TerminalId::from_hardware(b.hardware_id))
-                .collect(),
+            seats: Arc::new(config.seats.iter().map(|b| b.seat).collect()),
+            terminals: Arc::new(
+                config
+                    .seats
+                    .iter()
+                    .map(|b| TerminalId::from_hardware(b.hardware_id))
+                    .collect(),
+            ),
             commands: tx,
         });
         let snapshot = Arc::new(Mutex::new(BusSnapshot::default()));
@@ -85,8 +91,8 @@ impl BusHub {
     pub fn add_mqtt(&mut self, settings: MqttSettings, seats: Vec<(TerminalId, SeatId)>) {
         let (tx, rx) = mpsc::channel(1024);
         self.routes.push(Route {
-            seats: seats.iter().map(|(_, s)| *s).collect(),
-            terminals: seats.iter().map(|(t, _)| t.clone()).collect(),
+            seats: Arc::new(seats.iter().map(|(_, s)| *s).collect()),
+            terminals: Arc::new(seats.iter().map(|(t, _)| t.clone()).collect()),
             commands: tx,
         });
         let snapshot = Arc::new(Mutex::new(MqttSnapshot::default()));
@@ -100,11 +106,7 @@ impl BusHub {
     /// A sender for commands: routes each to the bus carrying its seat.
     pub fn commands(&self) -> CommandSender {
         CommandSender {
-            routes: self
-                .routes
-                .iter()
-                .map(|r| (r.seats.clone(), r.terminals.clone(), r.commands.clone()))
-                .collect(),
+            routes: self.routes.clone(),
         }
     }
 
@@ -140,21 +142,21 @@ impl BusHub {
 /// Routes commands to the right bus; cheap to clone.
 #[derive(Clone)]
 pub struct CommandSender {
-    routes: Vec<(Vec<SeatId>, Vec<TerminalId>, mpsc::Sender<TerminalCommand>)>,
+    routes: Vec<Route>,
 }
 
 impl CommandSender {
     /// Sends `command` to the bus(es) concerned. Returns false if no bus carries the seat.
     pub async fn send(&self, command: TerminalCommand) -> bool {
         let mut sent = false;
-        for (seats, terminals, tx) in &self.routes {
+        for route in &self.routes {
             let ours = match &command.to {
                 Target::All => true,
-                Target::Seat(s) => seats.contains(s),
-                Target::Terminal(t) => terminals.contains(t),
+                Target::Seat(s) => route.seats.contains(s),
+                Target::Terminal(t) => route.terminals.contains(t),
             };
             if ours {
-                sent |= tx.send(command.clone()).await.is_ok();
+                sent |= route.commands.send(command.clone()).await.is_ok();
             }
         }
         sent

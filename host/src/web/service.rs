@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// A boxed future returned by [`HallService::execute`].
@@ -37,8 +38,8 @@ pub trait HallService: Send + Sync + 'static {
     fn report(&self, meeting: &str) -> Option<Report>;
     /// Runs a command as `actor`; on success every resulting change is durable and published.
     fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a>;
-    /// Change notifications, one per recorded event.
-    fn subscribe(&self) -> broadcast::Receiver<Change>;
+    /// Change notifications, one per recorded event, each with its event-stream frame.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Published>>;
 }
 
 /// A text in both languages.
@@ -88,6 +89,28 @@ pub struct Change {
     pub kind: String,
     /// Milliseconds since the Unix epoch.
     pub at_ms: i64,
+}
+
+/// A change as the event stream carries it: rendered once into its SSE frame
+/// (`event: change`, `id: <seq>`, `data: <json>`), which every connected client then shares.
+#[derive(Debug)]
+pub struct Published {
+    /// The change.
+    pub change: Change,
+    /// Its server-sent-events frame, ending in the blank line.
+    pub frame: axum::body::Bytes,
+}
+
+impl Published {
+    /// Renders `change` into its frame.
+    pub fn new(change: Change) -> Arc<Published> {
+        let json = serde_json::to_string(&change).expect("a change always serializes");
+        let frame = format!("event: change\nid: {}\ndata: {json}\n\n", change.seq);
+        Arc::new(Published {
+            change,
+            frame: frame.into(),
+        })
+    }
 }
 
 /// Lifecycle of a meeting.

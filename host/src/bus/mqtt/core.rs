@@ -51,6 +51,8 @@ struct Term {
 pub struct MqttHost {
     hall: String,
     terms: BTreeMap<String, Term>,
+    /// Seat → terminal id, for commands addressed to a seat.
+    by_seat: BTreeMap<SeatId, String>,
     vote: VoteInProgress,
     out: VecDeque<Outgoing>,
     events: VecDeque<TerminalEvent>,
@@ -81,6 +83,7 @@ impl MqttHost {
                     )
                 })
                 .collect(),
+            by_seat: seats.iter().map(|(t, s)| (*s, t.0.clone())).collect(),
             vote: VoteInProgress::default(),
             out: VecDeque::new(),
             events: VecDeque::new(),
@@ -98,7 +101,7 @@ impl MqttHost {
 
     /// Whether this transport carries `seat`.
     pub fn has_seat(&self, seat: SeatId) -> bool {
-        self.terms.values().any(|t| t.seat == seat)
+        self.by_seat.contains_key(&seat)
     }
 
     /// Messages refused (bad topic, unknown terminal, malformed payload, impersonation).
@@ -335,11 +338,7 @@ impl MqttHost {
                 }
                 return true;
             }
-            Target::Seat(seat) => self
-                .terms
-                .iter()
-                .find(|(_, t)| t.seat == *seat)
-                .map(|(id, _)| id.clone()),
+            Target::Seat(seat) => self.by_seat.get(seat).cloned(),
             Target::Terminal(id) => self.terms.contains_key(&id.0).then(|| id.0.clone()),
         };
         let Some(id) = id else { return false };

@@ -14,7 +14,7 @@ pub use config::{HallConfig, Person, SiteConfig};
 
 use super::service::{
     Actor, Bilingual, Catalogue, Change, Choice, CommandFuture, HallCommand, HallService, HallView,
-    MeetingSummary, MemberView, Refusal as WebRefusal, RefusalKind, Report,
+    MeetingSummary, MemberView, Published, Refusal as WebRefusal, RefusalKind, Report,
 };
 use crate::app::{self, HallError};
 use crate::meeting::{
@@ -28,30 +28,29 @@ use tokio::sync::broadcast;
 /// Ledger kind of a seat terminal's status record: payload `{"key": "<seat>", "online": bool}`.
 pub const TERMINAL_STATUS: &str = "terminal.status";
 
+/// How many changes an event-stream client may fall behind before it is told it lagged (and
+/// re-reads the hall): a vote storm of 4,096 seats fits.
+const STREAM_BUFFER: usize = 16_384;
+
 /// The web layer's view of the hall.
 pub struct CoreHall {
     app: Arc<app::Hall>,
     config: Mutex<HallConfig>,
-    tx: broadcast::Sender<Change>,
+    tx: broadcast::Sender<Arc<Published>>,
 }
 
 impl CoreHall {
     /// The console's hall over the application hall. Spawns the task that forwards committed
     /// changes to the event stream (call inside a Tokio runtime).
     pub fn new(app: Arc<app::Hall>, config: HallConfig) -> Arc<Self> {
-        let (tx, _) = broadcast::channel(1024);
+        let (tx, _) = broadcast::channel(STREAM_BUFFER);
         let mut changes = app.subscribe();
         let forward = tx.clone();
         tokio::spawn(async move {
             loop {
                 match changes.recv().await {
                     Ok(c) => {
-                        let _ = forward.send(Change {
-                            seq: u64::try_from(c.seq).unwrap_or(0),
-                            meeting: c.meeting_id.clone(),
-                            kind: c.kind.clone(),
-                            at_ms: c.ts_ms,
-                        });
+                        let _ = forward.send(Published::new(to_change(&c)));
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => break,
@@ -673,7 +672,7 @@ impl HallService for CoreHall {
         Box::pin(self.command(actor, command))
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Change> {
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.tx.subscribe()
     }
 }

@@ -578,12 +578,15 @@ fn mqtt_section(md: &mut String, mqtt: &MqttFigures, p: &Params, head: &str) {
         let _ = writeln!(
             md,
             "- Up to {} of {} event-stream clients saw a `change` whose sequence number was \
-               lower than the one before: the hall publishes each command's changes from that \
-               command's own task once its group commit is done (`Outlet::settle` in \
-               `host/src/app/hall.rs`), so concurrent commands can reach the stream out of \
-               ledger order. A console resuming from \
-               `Last-Event-ID` could skip a change.",
+               lower than the one before. The journal publishes changes in ledger order, so \
+               this is a defect: a console resuming from `Last-Event-ID` could skip a change.",
             fmt(disorder),
+            p.sse_clients
+        );
+    } else {
+        let _ = writeln!(
+            md,
+            "- Every one of the {} event-stream clients saw every change in ledger order.",
             p.sse_clients
         );
     }
