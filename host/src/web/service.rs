@@ -91,24 +91,38 @@ pub struct Change {
     pub at_ms: i64,
 }
 
-/// A change as the event stream carries it: rendered once into its SSE frame
-/// (`event: change`, `id: <seq>`, `data: <json>`), which every connected client then shares.
+/// Changes as the event stream carries them: the changes the hall had committed when the
+/// stream's forwarder last looked (one, or a group commit's worth in a vote storm), rendered
+/// once into their SSE frames (`event: change`, `id: <seq>`, `data: <json>`, in ledger order),
+/// which every connected client then shares.
 #[derive(Debug)]
 pub struct Published {
-    /// The change.
-    pub change: Change,
-    /// Its server-sent-events frame, ending in the blank line.
+    /// The changes, in ledger order.
+    pub changes: Vec<Change>,
+    /// Their server-sent events, each ending in the blank line.
     pub frame: axum::body::Bytes,
 }
 
 impl Published {
-    /// Renders `change` into its frame.
-    pub fn new(change: Change) -> Arc<Published> {
-        let json = serde_json::to_string(&change).expect("a change always serializes");
-        let frame = format!("event: change\nid: {}\ndata: {json}\n\n", change.seq);
+    /// Renders `changes` into one frame.
+    pub fn new(changes: Vec<Change>) -> Arc<Published> {
+        let mut frame = String::new();
+        for change in &changes {
+            let json = serde_json::to_string(change).expect("a change always serializes");
+            frame += &format!("event: change\nid: {}\ndata: {json}\n\n", change.seq);
+        }
         Arc::new(Published {
-            change,
+            changes,
             frame: frame.into(),
+        })
+    }
+
+    /// The stream's forwarder fell behind the hall and skipped `missed` changes: clients are
+    /// told with `event: lagged` and re-read the hall.
+    pub fn lagged(missed: u64) -> Arc<Published> {
+        Arc::new(Published {
+            changes: Vec::new(),
+            frame: format!("event: lagged\ndata: {missed}\n\n").into(),
         })
     }
 }

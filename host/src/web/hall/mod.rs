@@ -32,6 +32,9 @@ pub const TERMINAL_STATUS: &str = "terminal.status";
 /// re-reads the hall): a vote storm of 4,096 seats fits.
 const STREAM_BUFFER: usize = 16_384;
 
+/// At most this many changes are sent to the event stream as one batch.
+const STREAM_BATCH: usize = 512;
+
 /// The web layer's view of the hall.
 pub struct CoreHall {
     app: Arc<app::Hall>,
@@ -48,12 +51,30 @@ impl CoreHall {
         let forward = tx.clone();
         tokio::spawn(async move {
             loop {
-                match changes.recv().await {
-                    Ok(c) => {
-                        let _ = forward.send(Published::new(to_change(&c)));
+                // Whatever else is committed by the time this task runs goes out with the
+                // first change: under a vote storm the stream's clients wake once per batch.
+                let mut batch = match changes.recv().await {
+                    Ok(c) => vec![to_change(&c)],
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let _ = forward.send(Published::lagged(n));
+                        continue;
                     }
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => break,
+                };
+                let mut missed = None;
+                while batch.len() < STREAM_BATCH {
+                    match changes.try_recv() {
+                        Ok(c) => batch.push(to_change(&c)),
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                            missed = Some(n);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let _ = forward.send(Published::new(batch));
+                if let Some(n) = missed {
+                    let _ = forward.send(Published::lagged(n));
                 }
             }
         });

@@ -32,7 +32,7 @@ use huitang::bus::rehearsal::roster;
 use huitang::bus::rehearsal::scenario::card_of_seat;
 use huitang::bus::{BusHub, TerminalId};
 use huitang::ledger::Ledger;
-use huitang::meeting::{ActorId, Ballot, Command, Event, PressRule, Rulebook, SeatId, VoteSpec};
+use huitang::meeting::{ActorId, Ballot, Command, PressRule, Rulebook, SeatId, VoteSpec};
 use huitang::web::hall::CoreHall;
 use huitang::web::hall::demo::{DEMO_USERS, demo_config, demo_users};
 use huitang::web::{AppState, SessionPolicy, WebConfig};
@@ -68,6 +68,11 @@ pub struct MqttRun {
     pub sse_lagged_clients: usize,
     pub sse_out_of_order: usize,
     pub storm_press_span_ms: f64,
+    pub press_max_gap_ms: f64,
+    pub press_to_committed_p50_ms: f64,
+    pub press_to_committed_p99_ms: f64,
+    pub press_to_ballot_p50_ms: f64,
+    pub press_to_ballot_p99_ms: f64,
     pub last_press_to_ballot_sse_ms: f64,
     pub last_press_to_tally_sse_ms: f64,
     pub interim_per_s: f64,
@@ -233,17 +238,12 @@ pub async fn run(
 
     // Every committed change, as the hall broadcasts it after the ledger commit.
     let committed: Arc<Mutex<Vec<Committed>>> = Default::default();
-    let tally: Arc<Mutex<Option<u32>>> = Default::default();
     let mut rx = hall.subscribe();
-    let (sink, tally_sink) = (committed.clone(), tally.clone());
+    let sink = committed.clone();
     let recorder = tokio::spawn(async move {
         loop {
             match rx.recv().await {
                 Ok(c) => {
-                    if let Some(Event::VoteClosed { result, .. }) = &c.event {
-                        let t = result.tally;
-                        *tally_sink.lock().expect("tally") = Some(t.yes + t.no + t.abstain);
-                    }
                     sink.lock().expect("committed").push((
                         c.seq as u64,
                         c.kind.clone(),
@@ -488,14 +488,23 @@ pub async fn run(
         presses.push(seats_rt.spawn(async move {
             tokio::time::sleep_until(at.into()).await;
             let key = [Key::Yes, Key::No, Key::Abstain][seat as usize % 3];
+            let at = Instant::now();
             vhall.press(seat, key);
-            Instant::now()
+            (seat, at)
         }));
     }
-    let mut last_press = storm_t0;
+    let mut pressed: HashMap<u32, Instant> = HashMap::new();
     for p in presses {
-        last_press = last_press.max(p.await?);
+        let (seat, at) = p.await?;
+        pressed.insert(seat, at);
     }
+    let last_press = pressed.values().copied().max().unwrap_or(storm_t0);
+    let mut press_times: Vec<Instant> = pressed.values().copied().collect();
+    press_times.sort();
+    let press_max_gap = press_times
+        .windows(2)
+        .map(|w| ms(w[1] - w[0]))
+        .fold(0.0, f64::max);
     let until = Instant::now() + Duration::from_secs(60);
     while count_kind("named_choice") < voters.len() && Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(2)).await;
@@ -520,7 +529,38 @@ pub async fn run(
             .map(|a| a.2);
         (b, t)
     };
-    let counted = tally.lock().expect("tally").unwrap_or(0);
+    // The closed vote's tally as the hall recorded it (CloseVote has returned: it is folded).
+    // Each ballot from its press to its change on client 0's stream (seq → seat by the actor).
+    let ballots: Vec<(u64, u32, Instant)> = committed
+        .lock()
+        .expect("c")
+        .iter()
+        .filter(|c| c.1 == "named_choice")
+        .filter_map(|c| Some((c.0, *seat_of.get(&c.2)?, c.3)))
+        .collect();
+    let ballot_seat: HashMap<u64, u32> = ballots.iter().map(|b| (b.0, b.1)).collect();
+    let to_committed: Vec<f64> = ballots
+        .iter()
+        .filter_map(|(_, seat, at)| Some(ms(at.saturating_duration_since(*pressed.get(seat)?))))
+        .collect();
+    let to_ballot: Vec<f64> = logs[0]
+        .lock()
+        .expect("log")
+        .arrivals
+        .iter()
+        .filter(|a| a.1 == "named_choice")
+        .filter_map(|a| {
+            let at = pressed.get(ballot_seat.get(&a.0)?)?;
+            Some(ms(a.2.saturating_duration_since(*at)))
+        })
+        .collect();
+    let counted = hall
+        .with_meeting(MID, |m| {
+            let t = m.votes().last()?.result.as_ref()?.tally;
+            Some(t.yes + t.no + t.abstain)
+        })
+        .flatten()
+        .unwrap_or(0);
     let span = |a: Option<&Instant>, b: Option<&Instant>| match (a, b) {
         (Some(a), Some(b)) => ms(b.saturating_duration_since(*a)),
         _ => f64::NAN,
@@ -575,6 +615,11 @@ pub async fn run(
         sse_lagged_clients: lagged,
         sse_out_of_order: out_of_order,
         storm_press_span_ms: ms(last_press.saturating_duration_since(storm_t0)),
+        press_max_gap_ms: press_max_gap,
+        press_to_committed_p50_ms: percentile(&to_committed, 0.5),
+        press_to_committed_p99_ms: percentile(&to_committed, 0.99),
+        press_to_ballot_p50_ms: percentile(&to_ballot, 0.5),
+        press_to_ballot_p99_ms: percentile(&to_ballot, 0.99),
         last_press_to_ballot_sse_ms: span(Some(&last_press), ballot_times.last()),
         last_press_to_tally_sse_ms: span(Some(&last_press), tally_at.as_ref()),
         interim_per_s: ballot_times.len() as f64 / interim_s.max(1e-3),

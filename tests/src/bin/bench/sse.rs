@@ -195,7 +195,36 @@ pub struct SseEvent {
 pub struct SseStream {
     r: BufReader<TcpStream>,
     chunked: bool,
+    /// Bytes read and not yet parsed start at `pos` (a chunk can hold a thousand events:
+    /// parsing moves `pos` and the buffer is compacted only before the next read).
     buf: Vec<u8>,
+    pos: usize,
+}
+
+/// Parses one event block (without its blank line); `None` if it has no field (a comment).
+fn parse_block(block: &[u8]) -> Option<SseEvent> {
+    let text = String::from_utf8_lossy(block);
+    let mut ev = SseEvent::default();
+    let mut any = false;
+    for line in text.lines() {
+        let Some((field, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "event" => ev.event = value.to_owned(),
+            "id" => ev.id = value.parse().ok(),
+            "data" => {
+                if !ev.data.is_empty() {
+                    ev.data.push('\n');
+                }
+                ev.data.push_str(value);
+            }
+            _ => continue,
+        }
+        any = true;
+    }
+    any.then_some(ev)
 }
 
 impl SseStream {
@@ -216,40 +245,24 @@ impl SseStream {
             chunked: is_chunked(&headers),
             r,
             buf: Vec::new(),
+            pos: 0,
         })
     }
 
     /// The next event (comments and keep-alives skipped); `None` when the stream ended.
     pub async fn next(&mut self) -> anyhow::Result<Option<SseEvent>> {
         loop {
-            if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
-                let block: Vec<u8> = self.buf.drain(..end + 2).collect();
-                let text = String::from_utf8_lossy(&block);
-                let mut ev = SseEvent::default();
-                let mut any = false;
-                for line in text.lines() {
-                    let Some((field, value)) = line.split_once(':') else {
-                        continue;
-                    };
-                    let value = value.strip_prefix(' ').unwrap_or(value);
-                    match field {
-                        "event" => ev.event = value.to_owned(),
-                        "id" => ev.id = value.parse().ok(),
-                        "data" => {
-                            if !ev.data.is_empty() {
-                                ev.data.push('\n');
-                            }
-                            ev.data.push_str(value);
-                        }
-                        _ => continue,
-                    }
-                    any = true;
+            let rest = &self.buf[self.pos..];
+            if let Some(end) = rest.windows(2).position(|w| w == b"\n\n") {
+                let ev = parse_block(&rest[..end]);
+                self.pos += end + 2;
+                match ev {
+                    Some(ev) => return Ok(Some(ev)),
+                    None => continue,
                 }
-                if any {
-                    return Ok(Some(ev));
-                }
-                continue;
             }
+            self.buf.drain(..self.pos);
+            self.pos = 0;
             let more = if self.chunked {
                 read_chunk(&mut self.r, &mut self.buf).await?
             } else {
