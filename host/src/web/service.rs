@@ -292,6 +292,21 @@ pub struct LeaveView {
     pub approver: Bilingual,
     /// State.
     pub state: LeaveState,
+    /// The route: each step the rules require, done or still to do.
+    pub route: Vec<LeaveStepView>,
+    /// People on the roster who may decide it (id, name and role), never the requester.
+    pub eligible_approvers: Vec<MemberView>,
+}
+
+/// One step of a leave request's route.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaveStepView {
+    /// `submitted`, `forwarded`, `decided` or `reported`.
+    pub step: String,
+    /// Done (local time `HH:MM:SS`), or `None`: still to do.
+    pub done_at: Option<String>,
+    /// What the step says.
+    pub text: Bilingual,
 }
 
 /// Vote state.
@@ -544,6 +559,36 @@ pub enum HallCommand {
         request: String,
         /// Approve (true) or reject.
         approve: bool,
+        /// The approver: a person on the meeting's roster holding an approving role for the
+        /// request. `None`: the roster person whose name is the console user's display name.
+        approver: Option<String>,
+        /// Why, when rejected.
+        reason: Option<String>,
+    },
+    /// The office passed a leave request on to its approver (Zhuzhou 第四十七条).
+    ForwardLeave {
+        /// Meeting.
+        meeting: String,
+        /// Request id.
+        request: String,
+    },
+    /// An approved leave was reported (报备, Wuxi 四十六; 报告, Jiaxing 第四十二条).
+    ReportLeave {
+        /// Meeting.
+        meeting: String,
+        /// Request id.
+        request: String,
+    },
+    /// 代会: designates a substitute for a member (Rizhao 第四十二条; refused in Wuxi 四十六).
+    DesignateSubstitute {
+        /// Meeting.
+        meeting: String,
+        /// Member represented.
+        member: String,
+        /// Substitute's name.
+        name: String,
+        /// Substitute's post.
+        post: String,
     },
     /// Opens a vote.
     OpenVote {
