@@ -249,6 +249,7 @@ impl CheckpointSchedule {
 mod tests {
     use super::*;
     use crate::ledger::crypto::{SoftwareSigner, verify_signature};
+    use crate::ledger::envelope::{Envelope, GENESIS};
     use proptest::prelude::*;
 
     #[test]
@@ -290,6 +291,60 @@ mod tests {
         assert_eq!(s.record(CHECKPOINT_KIND, 2), None);
         assert_eq!(s.unsigned(), 0);
         assert_eq!(s.record("adjourned", 3).as_deref(), Some("adjourned"));
+    }
+
+    /// The first record and the first checkpoint of a ledger with a fixed key and clock.
+    fn golden(suite: Suite) -> (Envelope, Envelope) {
+        let secret: [u8; 32] = std::array::from_fn(|i| i as u8 + 1);
+        let signer = SoftwareSigner::from_secret(suite, secret).unwrap();
+        let alg = suite.hash();
+        let created =
+            Envelope::seal_with(alg, 1, GENESIS, Created::event(&signer, 1_700_000_000_000));
+        let cp = Checkpoint::sign(&signer, 1, &created.hash, "close").unwrap();
+        let rec = Envelope::seal_with(alg, 2, created.hash, cp.event(1_700_000_000_001));
+        (created, rec)
+    }
+
+    fn signature_of(rec: &Envelope) -> String {
+        serde_json::from_str::<Checkpoint>(&rec.payload)
+            .unwrap()
+            .signature
+    }
+
+    #[test]
+    fn golden_vectors_for_sm3_sm2_checkpoint_records_are_stable() {
+        // Pinned: any change to the record layout, the SM3 chain or the SM2 signing (ID,
+        // Z_A, deterministic nonce) is a deliberate format change.
+        let (created, cp) = golden(Suite::Sm3Sm2);
+        assert_eq!(
+            hex::encode(created.hash),
+            "886c3c7350ae7040847656d15c7698728d9c3e75724c3dfba765cf95c7d37a17"
+        );
+        assert_eq!(
+            hex::encode(cp.hash),
+            "2d806a02733ddf15b6a009f935cc1e15af6259c65a2adeaafacc7578d109b1b1"
+        );
+        assert_eq!(
+            signature_of(&cp),
+            "307209b2e2dab8b12b565fc40d60e6599475faeda2c24035968f59734d5049c0dc5e2de5f087221ce327d30df9c3a6f2170535e222a26a5d1ecc0227bba9c885"
+        );
+    }
+
+    #[test]
+    fn golden_vectors_for_sha256_ed25519_checkpoint_records_are_stable() {
+        let (created, cp) = golden(Suite::Sha256Ed25519);
+        assert_eq!(
+            hex::encode(created.hash),
+            "4bf2ce062729f103c8b62d95dedfba6a7d6b3e1b0c657e7f37aafac760270dbd"
+        );
+        assert_eq!(
+            hex::encode(cp.hash),
+            "b0a6b3cfdc8637f772fdf79fd0340fcfa117359c4e549aa402b62b2f6f05ae2a"
+        );
+        assert_eq!(
+            signature_of(&cp),
+            "44599dbf0dd500b720cc491380af341ec3d416e55587c9a35838188347ada9c812e906a9720db7bb9bf4f9bdb9e7ced8f148a6c515a057e95ea02feedb903203"
+        );
     }
 
     proptest! {

@@ -211,6 +211,7 @@ pub struct ChainVerifier {
     checkpoints: u64,
     last_signed: Option<SignedPoint>,
     late_signed: Vec<(i64, i64)>,
+    min_count: Option<(i64, Hash)>,
 }
 
 impl Default for ChainVerifier {
@@ -245,6 +246,7 @@ impl ChainVerifier {
             checkpoints: 0,
             last_signed: None,
             late_signed: Vec::new(),
+            min_count: None,
         }
     }
 
@@ -258,6 +260,15 @@ impl ChainVerifier {
     /// anchored seq must have the anchored hash, and the chain must reach the last one.
     pub fn expecting_checkpoints(mut self, anchors: impl IntoIterator<Item = (i64, Hash)>) -> Self {
         self.anchors.extend(anchors);
+        self
+    }
+
+    /// Also report [`FaultKind::Truncated`] unless the chain has at least `count` records
+    /// (an anchored checkpoint record's own seq); `head` is the anchored head it signed.
+    pub fn expecting_at_least(mut self, count: i64, head: Hash) -> Self {
+        if self.min_count.is_none_or(|(c, _)| c < count) {
+            self.min_count = Some((count, head));
+        }
         self
     }
 
@@ -465,6 +476,16 @@ impl ChainVerifier {
 
     /// Ends the walk: the count and head, or [`FaultKind::Truncated`] if an anchor was never seen.
     pub fn finish(self) -> Result<(i64, Hash), Fault> {
+        if let Some((count, head)) = self.min_count
+            && count > self.count()
+        {
+            return Err(Fault {
+                seq: self.count(),
+                kind: FaultKind::Truncated {
+                    expected_head: head,
+                },
+            });
+        }
         if let Some((&seq, &head)) = self.anchors.iter().next_back()
             && seq > self.count()
         {
