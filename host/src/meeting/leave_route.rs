@@ -15,7 +15,7 @@ use super::explain;
 use super::ids::{ActorId, LeaveId, MemberId, Timestamp};
 use super::leave::{LeaveRequest, LeaveStatus};
 use super::meeting::Meeting;
-use super::refusal::Refusal;
+use super::refusal::{Refusal, WrongApprover};
 use super::roster::Participant;
 use super::session::Phase;
 
@@ -288,7 +288,7 @@ impl Meeting {
         }
         let as_presiding = self.authority(request, person).ok_or_else(|| {
             let (citation, citation_en) = self.route_citation(request);
-            Refusal::WrongApprover {
+            Refusal::WrongApprover(Box::new(WrongApprover {
                 name: person.name.clone(),
                 role: self.rules.role_zh(&person.role).to_owned(),
                 role_en: self.rules.role_en(&person.role).to_owned(),
@@ -296,7 +296,7 @@ impl Meeting {
                 required_en: self.roles_en(&request.approvers, " or "),
                 citation,
                 citation_en,
-            }
+            }))
         })?;
         let (approver_role, approver_name) = (person.role.clone(), person.name.clone());
         let approver = Some(person.id.clone());

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::agenda::Agenda;
 use super::attendance::Attendance;
 use super::command::Command;
 use super::event::Event;
@@ -63,6 +64,7 @@ pub struct Meeting {
     pub(super) opened_at: Option<Timestamp>,
     pub(super) adjourned_at: Option<Timestamp>,
     pub(super) absent: Vec<MemberId>,
+    pub(super) agenda: Agenda,
     /// Anonymous secret choices waiting for [`Meeting::take_secret_choices`]; never serialised.
     #[serde(skip)]
     pub(super) secret_outbox: Vec<SecretChoice>,
@@ -128,6 +130,7 @@ impl Meeting {
             opened_at: None,
             adjourned_at: None,
             absent: Vec::new(),
+            agenda: Agenda::default(),
             secret_outbox: Vec::new(),
         }
     }
@@ -155,6 +158,7 @@ impl Meeting {
         self.apply_leave(event);
         self.apply_session(event);
         self.apply_votes(event);
+        self.apply_agenda(event);
     }
 
     /// Checks a command against state, rules and `now`; on success applies the events (plus
@@ -245,6 +249,23 @@ impl Meeting {
             Command::HoldVote => self.hold_vote(now)?,
             Command::ResumeVote => self.resume_vote(now)?,
             Command::CloseVote => self.close_vote(super::votes::CloseReason::Chair, now)?,
+            Command::AddTopic { spec, actor } => self.add_topic(*spec, actor, now)?,
+            Command::EditTopic { topic, spec, actor } => {
+                self.edit_topic(topic, *spec, actor, now)?
+            }
+            Command::ReorderAgenda { order, actor } => self.reorder_agenda(order, actor, now)?,
+            Command::WithdrawTopic {
+                topic,
+                reason,
+                actor,
+            } => self.withdraw_topic(topic, reason, actor, now)?,
+            Command::StartTopic { topic, actor } => self.start_topic(topic, actor, now)?,
+            Command::EndTopic {
+                topic,
+                decision,
+                text,
+                actor,
+            } => self.end_topic(topic, decision, text, actor, now)?,
         };
         Ok((events, None))
     }

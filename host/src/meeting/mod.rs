@@ -21,6 +21,8 @@
 
 #![warn(missing_docs)]
 
+mod agenda;
+mod agenda_rules;
 mod attendance;
 mod cards;
 mod check_in;
@@ -44,23 +46,28 @@ mod terminal;
 mod votes;
 mod voting;
 
+pub use agenda::{
+    Agenda, Decision, Disagreement, Officer, Position, Topic, TopicObserver, TopicOutcome,
+    TopicSpec, TopicStatus, topic_departure_reason,
+};
 pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
 pub use command::{Command, Voter};
 pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
-pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
+pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 pub use leave::{LeaveRequest, LeaveStatus};
 pub use leave_route::{LeaveStep, LeaveStepKind};
 pub use meeting::{Meeting, ReplayError, ScheduleError};
 pub use minutes::{AttendanceSheet, SheetRow, SheetStatus, attendance_sheet};
 pub use quorum::{Headcount, QuorumRule, QuorumVerdict};
-pub use refusal::Refusal;
+pub use refusal::{Refusal, WrongApprover};
 pub use roster::{
     Card, CardHolder, CardState, CheckInMode, MeetingSetup, Participant, RosterError, Standing,
 };
 pub use rulebook::{
-    DEFAULT_LOSS_GRACE_SECONDS, LossAction, LossGrace, MeetingRules, QuorumLoss, RemotePolicy,
-    RemoteShare, RemoteVoting, Rulebook, RulebookError, Source,
+    AgendaRules, DEFAULT_LOSS_GRACE_SECONDS, DisagreementRule, LossAction, LossGrace, MeetingRules,
+    QuorumLoss, RemotePolicy, RemoteShare, RemoteVoting, Rulebook, RulebookError, Source,
+    TopicConfirmation, TopicDisagreement, TopicObservers, TopicProposal,
 };
 pub use rulebook_check::Problem;
 pub use rulebook_load::embedded_cities;

@@ -2,8 +2,27 @@
 //! code (for seat terminals and the console) and a message in Chinese and English that says
 //! what to do next. A refused command changes nothing.
 
-use super::ids::{MemberId, SeatId};
+use super::ids::{MemberId, SeatId, TopicId};
 use super::quorum::QuorumVerdict;
+
+/// Who was named as approver and who should have been ([`Refusal::WrongApprover`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongApprover {
+    /// The person named as approver.
+    pub name: String,
+    /// Their role, Chinese.
+    pub role: String,
+    /// Their role, English.
+    pub role_en: String,
+    /// Allowed approvers, Chinese.
+    pub required: String,
+    /// Allowed approvers, English.
+    pub required_en: String,
+    /// The routing rule, Chinese.
+    pub citation: String,
+    /// The routing rule, English.
+    pub citation_en: String,
+}
 
 /// A refused command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,24 +129,10 @@ pub enum Refusal {
     },
     /// The approver holds no role the rules name for this request.
     #[error(
-        "{name}（{role}）不能批准本申请，应由 {required} 批准{citation} / {name} ({role_en}) may not decide this request: it must be approved by the {required_en} {citation_en}"
+        "{}（{}）不能批准本申请，应由 {} 批准{} / {} ({}) may not decide this request: it must be approved by the {} {}",
+        .0.name, .0.role, .0.required, .0.citation, .0.name, .0.role_en, .0.required_en, .0.citation_en
     )]
-    WrongApprover {
-        /// The person named as approver.
-        name: String,
-        /// Their role, Chinese.
-        role: String,
-        /// Their role, English.
-        role_en: String,
-        /// Allowed approvers, Chinese.
-        required: String,
-        /// Allowed approvers, English.
-        required_en: String,
-        /// The routing rule, Chinese.
-        citation: String,
-        /// The routing rule, English.
-        citation_en: String,
-    },
+    WrongApprover(Box<WrongApprover>),
     /// Nobody approves their own leave.
     #[error("不能批准本人的请假申请 / nobody may approve their own leave request")]
     SelfApproval,
@@ -268,6 +273,42 @@ pub enum Refusal {
     /// An argument is out of range.
     #[error("参数无效：{0} / invalid argument: {0}")]
     Invalid(String),
+    /// No such topic on the agenda.
+    #[error("议程中没有议题 {0} / there is no topic {0} on the agenda")]
+    UnknownTopic(TopicId),
+    /// Another topic is in progress.
+    #[error("议题 {0} 正在进行，请先结束该议题 / topic {0} is in progress; end it first")]
+    TopicInProgress(TopicId),
+    /// The topic is not the one in progress.
+    #[error("议题 {0} 不在进行中 / topic {0} is not in progress")]
+    TopicNotInProgress(TopicId),
+    /// The meeting has an agenda and no topic is in progress.
+    #[error(
+        "请先开始一个议题，表决属于进行中的议题 / take up a topic first: a vote belongs to the topic in progress"
+    )]
+    NoTopicInProgress,
+    /// The topic has ended or was withdrawn (or has started, for a withdrawal).
+    #[error(
+        "议题 {topic} {status}，不能再更改 / topic {topic} is {status_en} and cannot be changed"
+    )]
+    TopicClosed {
+        /// Which.
+        topic: TopicId,
+        /// Its status, Chinese.
+        status: &'static str,
+        /// Its status, English.
+        status_en: &'static str,
+    },
+    /// A city's agenda rule refuses the topic; the texts quote the clause.
+    #[error("{zh} / {en}")]
+    AgendaRule {
+        /// Stable reason code, e.g. `topic_disagreement`.
+        code: &'static str,
+        /// Explanation with citation, Chinese.
+        zh: String,
+        /// Explanation with citation, English.
+        en: String,
+    },
 }
 
 impl Refusal {
@@ -293,7 +334,7 @@ impl Refusal {
             Refusal::NoLeaveRoute { .. } => "no_leave_route",
             Refusal::LeaveNotInAdvance { .. } => "leave_not_in_advance",
             Refusal::LeaveMustBeWritten { .. } => "leave_must_be_written",
-            Refusal::WrongApprover { .. } => "wrong_approver",
+            Refusal::WrongApprover(_) => "wrong_approver",
             Refusal::SelfApproval => "self_approval",
             Refusal::PresidingOnLeave { .. } => "presiding_on_leave",
             Refusal::LeaveNotForwarded { .. } => "leave_not_forwarded",
@@ -319,6 +360,12 @@ impl Refusal {
             Refusal::SiteLinkDown(_) => "site_link_down",
             Refusal::Required(_) => "required",
             Refusal::Invalid(_) => "invalid",
+            Refusal::UnknownTopic(_) => "unknown_topic",
+            Refusal::TopicInProgress(_) => "topic_in_progress",
+            Refusal::TopicNotInProgress(_) => "topic_not_in_progress",
+            Refusal::NoTopicInProgress => "no_topic_in_progress",
+            Refusal::TopicClosed { .. } => "topic_closed",
+            Refusal::AgendaRule { code, .. } => code,
         }
     }
 }

@@ -40,7 +40,19 @@ pub trait HallService: Send + Sync + 'static {
     fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a>;
     /// Change notifications, one per recorded event, each with its event-stream frame.
     fn subscribe(&self) -> broadcast::Receiver<Arc<Published>>;
+    /// Records a console access fact in the ledger: `kind` is `access.login`,
+    /// `access.login_failed`, `access.locked`, `access.logout` or `access.forbidden`; `actor`
+    /// is `user:LOGIN` (or `system` for an address). Resolves once it is durable.
+    fn record_access<'a>(
+        &'a self,
+        actor: String,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) -> AccessFuture<'a>;
 }
+
+/// A boxed future returned by [`HallService::record_access`].
+pub type AccessFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
 /// A text in both languages.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

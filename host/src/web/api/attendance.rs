@@ -183,8 +183,8 @@ fn optional_body<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Resul
     }
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(
-            &format!("请求内容无法识别：{e}"),
-            &format!("The request body could not be read: {e}"),
+            format!("请求内容无法识别：{e}"),
+            format!("The request body could not be read: {e}"),
         )
     })
 }

@@ -11,7 +11,9 @@ mod votes;
 
 pub use body::ApiJson;
 pub use reports::sheet_csv;
-pub use session::{login_session, logout_cookies};
+pub use session::{
+    LoginRefused, Peer, audit, login_attempt, login_refusal, logout_cookies, peer_ip,
+};
 
 use super::AppState;
 use super::auth::CurrentUser;

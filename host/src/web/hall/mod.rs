@@ -661,6 +661,21 @@ impl CoreHall {
 }
 
 impl HallService for CoreHall {
+    fn record_access<'a>(
+        &'a self,
+        actor: String,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) -> crate::web::service::AccessFuture<'a> {
+        Box::pin(async move {
+            self.app
+                .record(&actor, None, kind, payload)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+
     fn meetings(&self) -> Vec<MeetingSummary> {
         let offset = self.config().utc_offset_hours;
         let mut list = self.app.with_meetings(|ms| {
