@@ -477,6 +477,41 @@ mod tests {
     }
 
     #[test]
+    fn leave_route_substitute_and_video_lines_parse() {
+        let sc = Scenario::parse(
+            "meeting zhuzhou plenary 6\nleave-request 6 \"出差\"\nleave-forward 6\n\
+             leave-approve 6 1\nleave-reject 3 1 \"须到会\"\nleave-report 6\n\
+             leave-request 2 \"病\" oral late\nsubstitute 6 \"赵局长\" \"副局长\"\n\
+             substitute-sign-in 6\nremote 4 jiashan\n",
+        )
+        .unwrap();
+        let steps: Vec<&Step> = sc.steps.iter().map(|(_, s)| s).collect();
+        assert_eq!(
+            steps[2],
+            &Step::Leave(LeaveStep::Decide {
+                seat: 6,
+                by: 1,
+                reject: None
+            })
+        );
+        assert_eq!(
+            steps[5],
+            &Step::Leave(LeaveStep::Request {
+                seat: 2,
+                reason: "病".into(),
+                written: false,
+                late: true
+            })
+        );
+        assert_eq!(
+            steps[8],
+            &Step::Leave(LeaveStep::Remote(4, "jiashan".into()))
+        );
+        let bad = Scenario::parse("meeting wuxi executive 3\nleave-request 2 \"x\" loud\n");
+        assert_eq!(bad.unwrap_err().line, 2);
+    }
+
+    #[test]
     fn errors_name_the_line_in_both_languages() {
         let e = Scenario::parse("meeting wuxi executive 2\npress 1 maybe\n").unwrap_err();
         assert_eq!(e.line, 2);
