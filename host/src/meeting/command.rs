@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::RemoteConfirmation;
+use super::floor::FloorCommand;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp};
 use super::roster::CardHolder;
 use super::votes::{Choice, VoteSpec};
@@ -191,4 +192,6 @@ pub enum Command {
         /// The clerk or chair.
         actor: ActorId,
     },
+    /// Floor management: request, withdraw, grant, deny, end, mute all, settings, fire alarm.
+    Floor(FloorCommand),
 }

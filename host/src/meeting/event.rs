@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::floor::FloorEvent;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
 use super::quorum::QuorumVerdict;
 use super::roster::{Card, MeetingSetup};
@@ -315,6 +316,9 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// Floor management (发言管理): a request, grant, denial, warning, end, mute or alarm.
+    /// Its ledger kind is the floor event's own tag (`floor_granted`, `fire_alarm`, ...).
+    Floor(FloorEvent),
 }
 
 impl Event {
@@ -349,6 +353,7 @@ impl Event {
             Event::VoteResumed { .. } => "vote_resumed",
             Event::VoteClosed { .. } => "vote_closed",
             Event::Adjourned { .. } => "adjourned",
+            Event::Floor(f) => f.tag(),
         }
     }
 
@@ -383,6 +388,7 @@ impl Event {
             | Event::VoteResumed { at, .. }
             | Event::VoteClosed { at, .. }
             | Event::Adjourned { at, .. } => *at,
+            Event::Floor(f) => f.at(),
         }
     }
 }

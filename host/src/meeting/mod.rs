@@ -27,6 +27,8 @@ mod check_in;
 mod command;
 mod event;
 pub mod explain;
+pub mod floor;
+mod floor_rules;
 mod ids;
 mod leave;
 #[allow(clippy::module_inception)]
@@ -47,6 +49,11 @@ pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
 pub use command::{Command, Voter};
 pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
+pub use floor::{
+    AtLimit, EndReason, Floor, FloorCommand, FloorEvent, FloorMode, FloorRefusal, FloorSettings,
+    GrantedBy, Party, Queue, Requester,
+};
+pub use floor_rules::speak_refusal;
 pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
 pub use leave::{LeaveRequest, LeaveStatus};
 pub use meeting::{Meeting, ReplayError, ScheduleError};

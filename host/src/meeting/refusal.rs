@@ -2,6 +2,7 @@
 //! code (for seat terminals and the console) and a message in Chinese and English that says
 //! what to do next. A refused command changes nothing.
 
+use super::floor::FloorRefusal;
 use super::ids::{MemberId, SeatId};
 use super::quorum::QuorumVerdict;
 
@@ -196,6 +197,9 @@ pub enum Refusal {
     /// An argument is out of range.
     #[error("参数无效：{0} / invalid argument: {0}")]
     Invalid(String),
+    /// Floor management refused it.
+    #[error(transparent)]
+    Floor(#[from] FloorRefusal),
 }
 
 impl Refusal {
@@ -240,6 +244,7 @@ impl Refusal {
             Refusal::SiteLinkDown(_) => "site_link_down",
             Refusal::Required(_) => "required",
             Refusal::Invalid(_) => "invalid",
+            Refusal::Floor(f) => f.code(),
         }
     }
 }
