@@ -538,3 +538,84 @@ proptest! {
         prop_assert_eq!(again.floor(), m.floor());
     }
 }
+
+#[test]
+fn turns_belong_to_the_topic_in_progress_and_end_with_it() {
+    let (mut m, _) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    let officer = |role: &str, name: &str| Officer {
+        role: role.into(),
+        name: name.into(),
+        at: Some(at(-3 * 24 * 60)),
+    };
+    let spec = TopicSpec {
+        title: "关于城市更新的议题".into(),
+        reporting_unit: "市发展改革委".into(),
+        proposer: officer("vice-mayor", "李副市长"),
+        reviewed_by: None,
+        countersigned_by: Vec::new(),
+        confirmed_by: Some(officer("mayor", "赵市长")),
+        disagreement: None,
+        observers: Vec::new(),
+        minutes: None,
+    };
+    m.execute(
+        Command::AddTopic {
+            spec: Box::new(spec),
+            actor: clerk(),
+        },
+        at(-60),
+    )
+    .unwrap();
+    sign_in_first(&mut m, 5, &mut Vec::new());
+    open_session(&mut m).unwrap();
+    m.execute(
+        Command::StartTopic {
+            topic: TopicId(1),
+            actor: clerk(),
+        },
+        at(5),
+    )
+    .unwrap();
+    let asked = request(&mut m, 2, 0).unwrap();
+    assert!(matches!(
+        &asked[..],
+        [Event::Floor(FloorEvent::Requested {
+            topic: Some(TopicId(1)),
+            ..
+        })]
+    ));
+    let granted = floor(&mut m, FloorCommand::Grant { who: None }, 1).unwrap();
+    assert!(matches!(
+        &granted[..],
+        [Event::Floor(FloorEvent::Granted {
+            topic: Some(TopicId(1)),
+            ..
+        })]
+    ));
+    request(&mut m, 3, 2).unwrap();
+    request(&mut m, 1, 3).unwrap();
+    let ended = m
+        .execute(
+            Command::EndTopic {
+                topic: TopicId(1),
+                decision: Some(Decision::Approved),
+                text: String::new(),
+                actor: clerk(),
+            },
+            sec(30),
+        )
+        .unwrap();
+    // The delegate's turn ends with the topic and is recorded against it; the chair keeps
+    // the microphone; the queue clears.
+    assert!(ended.iter().any(|e| matches!(
+        e,
+        Event::Floor(FloorEvent::Ended {
+            reason: EndReason::TopicEnded,
+            topic: Some(TopicId(1)),
+            ..
+        })
+    )));
+    assert_eq!(speaking(&m), vec![1]);
+    assert!(queued_seats(&m).is_empty());
+    assert_eq!(m.floor().speeches[0].topic, Some(TopicId(1)));
+}

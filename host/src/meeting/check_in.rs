@@ -43,7 +43,9 @@ impl Meeting {
             CardState::Cancelled => return Err(Refusal::CardCancelled),
             CardState::Issued => {}
         }
-        if self.sign_in_closed {
+        if self.sign_in_closed
+            && !matches!(&card.holder, CardHolder::Participant { member } if self.topic_observer_due(member))
+        {
             return Err(Refusal::SignInClosed);
         }
         match (self.setup.check_in_mode, seat) {

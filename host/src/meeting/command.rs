@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::agenda::{Decision, TopicSpec};
 use super::event::RemoteConfirmation;
 use super::floor::FloorCommand;
-use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp};
+use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId};
 use super::roster::CardHolder;
 use super::votes::{Choice, VoteSpec};
 
@@ -194,4 +195,57 @@ pub enum Command {
     },
     /// Floor management: request, withdraw, grant, deny, end, mute all, settings, fire alarm.
     Floor(FloorCommand),
+    /// Put a topic on the agenda (checked against the city's agenda rules).
+    AddTopic {
+        /// The topic.
+        spec: Box<TopicSpec>,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Edit a pending or in-progress topic.
+    EditTopic {
+        /// Which.
+        topic: TopicId,
+        /// The whole new spec.
+        spec: Box<TopicSpec>,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Put the pending topics in a new order.
+    ReorderAgenda {
+        /// Every pending topic, once.
+        order: Vec<TopicId>,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Take a pending topic off the agenda.
+    WithdrawTopic {
+        /// Which.
+        topic: TopicId,
+        /// Why.
+        reason: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// Take up a topic (in session, none in progress, confirmed where required).
+    StartTopic {
+        /// Which.
+        topic: TopicId,
+        /// The chair or clerk.
+        actor: ActorId,
+    },
+    /// End the topic in progress with its outcome.
+    EndTopic {
+        /// Which.
+        topic: TopicId,
+        /// 首长负责制: the presiding officer's decision (required); binding kinds: none (the
+        /// topic's last closed vote decides).
+        #[serde(default)]
+        decision: Option<Decision>,
+        /// 议定事项, free text.
+        #[serde(default)]
+        text: String,
+        /// The chair or clerk recording it.
+        actor: ActorId,
+    },
 }

@@ -8,8 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::agenda::{TopicOutcome, TopicSpec};
 use super::floor::FloorEvent;
-use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
+use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 use super::quorum::QuorumVerdict;
 use super::roster::{Card, MeetingSetup};
 use super::rulebook::MeetingRules;
@@ -253,6 +254,9 @@ pub enum Event {
         /// When a timed vote closes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline: Option<Timestamp>,
+        /// The topic in progress the vote belongs to (none without an agenda).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -319,6 +323,68 @@ pub enum Event {
     /// Floor management (发言管理): a request, grant, denial, warning, end, mute or alarm.
     /// Its ledger kind is the floor event's own tag (`floor_granted`, `fire_alarm`, ...).
     Floor(FloorEvent),
+    /// 议题: a topic was put on the agenda (at the end of the pending topics).
+    TopicAdded {
+        /// Its number.
+        topic: TopicId,
+        /// What the clerk entered.
+        spec: Box<TopicSpec>,
+        /// The clerk.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A topic was edited (the whole new spec is recorded).
+    TopicEdited {
+        /// Which.
+        topic: TopicId,
+        /// The spec after the edit.
+        spec: Box<TopicSpec>,
+        /// The clerk.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// The pending topics were put in a new order.
+    AgendaReordered {
+        /// Every pending topic, in the new order.
+        order: Vec<TopicId>,
+        /// The clerk.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A pending topic was taken off the agenda.
+    TopicWithdrawn {
+        /// Which.
+        topic: TopicId,
+        /// Why.
+        reason: String,
+        /// The clerk.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A topic was taken up; votes and floor turns from now on belong to it.
+    TopicStarted {
+        /// Which.
+        topic: TopicId,
+        /// The chair or clerk.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A topic ended with its outcome. Departures of its observers follow in the same batch.
+    TopicEnded {
+        /// Which.
+        topic: TopicId,
+        /// The decision or vote result.
+        outcome: TopicOutcome,
+        /// The chair or clerk who recorded it.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl Event {
@@ -354,6 +420,12 @@ impl Event {
             Event::VoteClosed { .. } => "vote_closed",
             Event::Adjourned { .. } => "adjourned",
             Event::Floor(f) => f.tag(),
+            Event::TopicAdded { .. } => "topic_added",
+            Event::TopicEdited { .. } => "topic_edited",
+            Event::AgendaReordered { .. } => "agenda_reordered",
+            Event::TopicWithdrawn { .. } => "topic_withdrawn",
+            Event::TopicStarted { .. } => "topic_started",
+            Event::TopicEnded { .. } => "topic_ended",
         }
     }
 
@@ -387,7 +459,13 @@ impl Event {
             | Event::VoteHeld { at, .. }
             | Event::VoteResumed { at, .. }
             | Event::VoteClosed { at, .. }
-            | Event::Adjourned { at, .. } => *at,
+            | Event::Adjourned { at, .. }
+            | Event::TopicAdded { at, .. }
+            | Event::TopicEdited { at, .. }
+            | Event::AgendaReordered { at, .. }
+            | Event::TopicWithdrawn { at, .. }
+            | Event::TopicStarted { at, .. }
+            | Event::TopicEnded { at, .. } => *at,
             Event::Floor(f) => f.at(),
         }
     }

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MemberId, SeatId, SiteId, Timestamp};
+use super::ids::{MemberId, SeatId, SiteId, Timestamp, TopicId};
 
 /// Most requests either queue may hold (DCS 6000: 0–250 requests + 0–250 replies).
 pub const MAX_QUEUE: u16 = 250;
@@ -281,6 +281,8 @@ pub enum EndReason {
     FireAlarm,
     /// The meeting adjourned.
     Adjourned,
+    /// The agenda topic it belonged to ended.
+    TopicEnded,
 }
 
 impl EndReason {
@@ -295,6 +297,7 @@ impl EndReason {
             EndReason::Left => "离场或连接中断 / left or link lost",
             EndReason::FireAlarm => "火警联动 / fire alarm",
             EndReason::Adjourned => "散会 / adjourned",
+            EndReason::TopicEnded => "议题结束 / topic ended",
         }
     }
 }
@@ -364,6 +367,9 @@ pub enum FloorEvent {
         queue: Queue,
         /// Place in the service order when it joined.
         position: u16,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -371,6 +377,9 @@ pub enum FloorEvent {
     Withdrawn {
         /// Who.
         party: Party,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -378,6 +387,9 @@ pub enum FloorEvent {
     Denied {
         /// Who.
         party: Party,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -392,6 +404,9 @@ pub enum FloorEvent {
         /// When the turn's time is up, if limited.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ends_at: Option<Timestamp>,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -401,6 +416,9 @@ pub enum FloorEvent {
         party: Party,
         /// Time left.
         remaining_ms: u64,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -408,6 +426,9 @@ pub enum FloorEvent {
     TimeUp {
         /// Whose turn.
         party: Party,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -419,6 +440,9 @@ pub enum FloorEvent {
         reason: EndReason,
         /// How long the turn lasted.
         spoke_ms: u64,
+        /// The agenda topic in progress (议题), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicId>,
         /// When.
         at: Timestamp,
     },
@@ -616,6 +640,8 @@ pub struct Speech {
     pub to: Option<Timestamp>,
     /// Why it ended.
     pub reason: Option<EndReason>,
+    /// The agenda topic it belonged to.
+    pub topic: Option<TopicId>,
 }
 
 /// What the meeting knows about a party, for the floor's decisions.
@@ -644,6 +670,8 @@ pub struct Floor {
     pub site_ms: BTreeMap<SiteId, u64>,
     /// Since when the fire alarm is on.
     pub alarm: Option<Timestamp>,
+    /// The agenda topic in progress, kept by the meeting: requests and turns belong to it.
+    pub topic: Option<TopicId>,
 }
 
 /// A trial copy of the floor that applies each event it records (so a command's later
@@ -666,6 +694,7 @@ impl Draft {
                 party: party.clone(),
                 reason,
                 spoke_ms,
+                topic: self.floor.topic,
                 at,
             });
         }
@@ -682,6 +711,7 @@ impl Draft {
             by,
             chair,
             ends_at,
+            topic: self.floor.topic,
             at,
         });
     }
@@ -731,7 +761,11 @@ impl Floor {
                     d.end(&party, EndReason::Speaker, now);
                     d.serve(now);
                 } else {
-                    d.emit(FloorEvent::Withdrawn { party, at: now });
+                    d.emit(FloorEvent::Withdrawn {
+                        party,
+                        topic: self.topic,
+                        at: now,
+                    });
                 }
             }
             FloorCommand::Grant { who } => {
@@ -753,6 +787,7 @@ impl Floor {
                 let request = self.waiting_or(who)?;
                 d.emit(FloorEvent::Denied {
                     party: request.party.clone(),
+                    topic: self.topic,
                     at: now,
                 });
             }
@@ -868,6 +903,7 @@ impl Floor {
                     party,
                     queue,
                     position,
+                    topic: self.topic,
                     at: now,
                 });
                 d.serve(now);
@@ -889,20 +925,25 @@ impl Floor {
         } else if self.position(party).is_some() {
             d.emit(FloorEvent::Withdrawn {
                 party: party.clone(),
+                topic: self.topic,
                 at: now,
             });
         }
         d.out
     }
 
-    /// Events when the meeting adjourns: every microphone closes, the queue clears.
-    pub fn adjourned(&self, now: Timestamp) -> Vec<FloorEvent> {
+    /// Events when the meeting adjourns (`reason` Adjourned) or the topic in progress ends
+    /// (`TopicEnded`, hall policy as DIS SW 6005 does on a new subject): every microphone
+    /// closes (the chair's too at adjournment), the queue clears.
+    pub fn close(&self, reason: EndReason, now: Timestamp) -> Vec<FloorEvent> {
         let mut d = Draft {
             floor: self.clone(),
             out: Vec::new(),
         };
         for t in &self.open {
-            d.end(&t.party, EndReason::Adjourned, now);
+            if !(t.chair && reason == EndReason::TopicEnded) {
+                d.end(&t.party, reason, now);
+            }
         }
         d.clear(now);
         d.out
@@ -931,6 +972,7 @@ impl Floor {
                 party,
                 chair,
                 ends_at,
+                topic,
                 at,
                 ..
             } => {
@@ -952,6 +994,7 @@ impl Floor {
                     from: *at,
                     to: None,
                     reason: None,
+                    topic: *topic,
                 });
             }
             FloorEvent::Warned { party, .. } => {
@@ -970,6 +1013,7 @@ impl Floor {
                 reason,
                 spoke_ms,
                 at,
+                ..
             } => {
                 self.open.retain(|t| t.party != *party);
                 match party {
@@ -1039,6 +1083,7 @@ impl Floor {
                 d.emit(FloorEvent::Warned {
                     party: turn.party,
                     remaining_ms: ends_at.since(due),
+                    topic: d.floor.topic,
                     at: due,
                 });
             } else if d.floor.settings.at_limit == AtLimit::Close {
@@ -1047,6 +1092,7 @@ impl Floor {
             } else {
                 d.emit(FloorEvent::TimeUp {
                     party: turn.party,
+                    topic: d.floor.topic,
                     at: due,
                 });
             }

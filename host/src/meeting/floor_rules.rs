@@ -10,7 +10,7 @@ use huitang_protocol::{SpeakRefusal, SpeakState};
 
 use super::attendance::Presence;
 use super::event::Event;
-use super::floor::{Context, Floor, FloorCommand, FloorRefusal, Party, Requester};
+use super::floor::{Context, EndReason, Floor, FloorCommand, FloorRefusal, Party, Requester};
 use super::ids::{SeatId, Timestamp};
 use super::meeting::Meeting;
 use super::refusal::Refusal;
@@ -103,7 +103,13 @@ impl Meeting {
                 Event::SiteLinkLost { site, .. } => {
                     floor.party_left(&Party::Site { site: site.clone() }, now)
                 }
-                Event::Adjourned { .. } => floor.adjourned(now),
+                Event::Adjourned { .. } => floor.close(EndReason::Adjourned, now),
+                Event::TopicEnded { topic, .. } => {
+                    floor.topic = Some(*topic);
+                    let closed = floor.close(EndReason::TopicEnded, now);
+                    floor.topic = None;
+                    closed
+                }
                 _ => Vec::new(),
             };
             for f in follow {

@@ -64,6 +64,12 @@ pub struct VoteId(pub u32);
 #[serde(transparent)]
 pub struct LeaveId(pub u32);
 
+/// A topic (议题) on a meeting's agenda, numbered from 1 in the order topics were added. The
+/// number never changes when the agenda is reordered or a topic is withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TopicId(pub u32);
+
 /// Who performed a clerk action (a console login, or `system`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -79,5 +85,5 @@ macro_rules! display_inner {
     )*};
 }
 display_inner!(
-    Timestamp, MemberId, SeatId, CardUid, SiteId, VoteId, LeaveId, ActorId
+    Timestamp, MemberId, SeatId, CardUid, SiteId, VoteId, LeaveId, TopicId, ActorId
 );

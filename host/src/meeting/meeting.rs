@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::agenda::Agenda;
 use super::attendance::Attendance;
 use super::command::Command;
 use super::event::Event;
@@ -64,6 +65,7 @@ pub struct Meeting {
     pub(super) absent: Vec<MemberId>,
     /// Floor management: queues, open microphones, speaking time.
     pub(super) floor: Floor,
+    pub(super) agenda: Agenda,
     /// Anonymous secret choices waiting for [`Meeting::take_secret_choices`]; never serialised.
     #[serde(skip)]
     pub(super) secret_outbox: Vec<SecretChoice>,
@@ -129,6 +131,7 @@ impl Meeting {
             adjourned_at: None,
             absent: Vec::new(),
             floor: Floor::default(),
+            agenda: Agenda::default(),
             secret_outbox: Vec::new(),
         }
     }
@@ -159,6 +162,8 @@ impl Meeting {
         if let Event::Floor(f) = event {
             self.floor.apply(f);
         }
+        self.apply_agenda(event);
+        self.floor.topic = self.current_topic();
     }
 
     /// Checks a command against state, rules and `now`; on success applies the events (plus
@@ -262,6 +267,23 @@ impl Meeting {
             Command::ResumeVote => self.resume_vote(now)?,
             Command::CloseVote => self.close_vote(super::votes::CloseReason::Chair, now)?,
             Command::Floor(c) => self.floor_command(&c, now)?,
+            Command::AddTopic { spec, actor } => self.add_topic(*spec, actor, now)?,
+            Command::EditTopic { topic, spec, actor } => {
+                self.edit_topic(topic, *spec, actor, now)?
+            }
+            Command::ReorderAgenda { order, actor } => self.reorder_agenda(order, actor, now)?,
+            Command::WithdrawTopic {
+                topic,
+                reason,
+                actor,
+            } => self.withdraw_topic(topic, reason, actor, now)?,
+            Command::StartTopic { topic, actor } => self.start_topic(topic, actor, now)?,
+            Command::EndTopic {
+                topic,
+                decision,
+                text,
+                actor,
+            } => self.end_topic(topic, decision, text, actor, now)?,
         };
         Ok((events, None))
     }

@@ -21,6 +21,8 @@
 
 #![warn(missing_docs)]
 
+mod agenda;
+mod agenda_rules;
 mod attendance;
 mod cards;
 mod check_in;
@@ -45,6 +47,10 @@ mod terminal;
 mod votes;
 mod voting;
 
+pub use agenda::{
+    Agenda, Decision, Disagreement, Officer, Position, Topic, TopicObserver, TopicOutcome,
+    TopicSpec, TopicStatus, topic_departure_reason,
+};
 pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
 pub use command::{Command, Voter};
 pub use event::{Event, RemoteConfirmation};
@@ -54,7 +60,7 @@ pub use floor::{
     GrantedBy, Party, Queue, Requester,
 };
 pub use floor_rules::speak_refusal;
-pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, VoteId};
+pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 pub use leave::{LeaveRequest, LeaveStatus};
 pub use meeting::{Meeting, ReplayError, ScheduleError};
 pub use minutes::{AttendanceSheet, SheetRow, SheetStatus, attendance_sheet};
@@ -64,8 +70,9 @@ pub use roster::{
     Card, CardHolder, CardState, CheckInMode, MeetingSetup, Participant, RosterError, Standing,
 };
 pub use rulebook::{
-    DEFAULT_LOSS_GRACE_SECONDS, LossGrace, MeetingRules, RemotePolicy, RemoteShare, RemoteVoting,
-    Rulebook, RulebookError, Source,
+    AgendaRules, DEFAULT_LOSS_GRACE_SECONDS, DisagreementRule, LossGrace, MeetingRules,
+    RemotePolicy, RemoteShare, RemoteVoting, Rulebook, RulebookError, Source, TopicConfirmation,
+    TopicDisagreement, TopicObservers, TopicProposal,
 };
 pub use rulebook_check::Problem;
 pub use rulebook_load::embedded_cities;

@@ -3,7 +3,7 @@
 //! what to do next. A refused command changes nothing.
 
 use super::floor::FloorRefusal;
-use super::ids::{MemberId, SeatId};
+use super::ids::{MemberId, SeatId, TopicId};
 use super::quorum::QuorumVerdict;
 
 /// A refused command.
@@ -200,6 +200,42 @@ pub enum Refusal {
     /// Floor management refused it.
     #[error(transparent)]
     Floor(#[from] FloorRefusal),
+    /// No such topic on the agenda.
+    #[error("议程中没有议题 {0} / there is no topic {0} on the agenda")]
+    UnknownTopic(TopicId),
+    /// Another topic is in progress.
+    #[error("议题 {0} 正在进行，请先结束该议题 / topic {0} is in progress; end it first")]
+    TopicInProgress(TopicId),
+    /// The topic is not the one in progress.
+    #[error("议题 {0} 不在进行中 / topic {0} is not in progress")]
+    TopicNotInProgress(TopicId),
+    /// The meeting has an agenda and no topic is in progress.
+    #[error(
+        "请先开始一个议题，表决属于进行中的议题 / take up a topic first: a vote belongs to the topic in progress"
+    )]
+    NoTopicInProgress,
+    /// The topic has ended or was withdrawn (or has started, for a withdrawal).
+    #[error(
+        "议题 {topic} {status}，不能再更改 / topic {topic} is {status_en} and cannot be changed"
+    )]
+    TopicClosed {
+        /// Which.
+        topic: TopicId,
+        /// Its status, Chinese.
+        status: &'static str,
+        /// Its status, English.
+        status_en: &'static str,
+    },
+    /// A city's agenda rule refuses the topic; the texts quote the clause.
+    #[error("{zh} / {en}")]
+    AgendaRule {
+        /// Stable reason code, e.g. `topic_disagreement`.
+        code: &'static str,
+        /// Explanation with citation, Chinese.
+        zh: String,
+        /// Explanation with citation, English.
+        en: String,
+    },
 }
 
 impl Refusal {
@@ -245,6 +281,12 @@ impl Refusal {
             Refusal::Required(_) => "required",
             Refusal::Invalid(_) => "invalid",
             Refusal::Floor(f) => f.code(),
+            Refusal::UnknownTopic(_) => "unknown_topic",
+            Refusal::TopicInProgress(_) => "topic_in_progress",
+            Refusal::TopicNotInProgress(_) => "topic_not_in_progress",
+            Refusal::NoTopicInProgress => "no_topic_in_progress",
+            Refusal::TopicClosed { .. } => "topic_closed",
+            Refusal::AgendaRule { code, .. } => code,
         }
     }
 }

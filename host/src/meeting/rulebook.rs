@@ -298,6 +298,137 @@ cited_rule!(
     }
 );
 
+cited_rule!(
+    /// 议题提出 (`[kinds.agenda.proposal]`): who may propose a topic, who must have coordinated
+    /// or reviewed it before, and whether the departments concerned countersign (会签).
+    TopicProposal {
+        /// Role ids that may propose a topic; empty: anyone (a department, an officer).
+        #[serde(default)]
+        proposers: Vec<String>,
+        /// Role ids one of which must have coordinated or reviewed it (协调或审核); empty: no
+        /// review required.
+        #[serde(default)]
+        reviewers: Vec<String>,
+        /// Whether at least one department concerned must have countersigned it (会签).
+        #[serde(default)]
+        countersign: bool,
+    }
+);
+
+cited_rule!(
+    /// 议题确定 (`[kinds.agenda.confirmation]`): the roles one of which confirms a topic before
+    /// it is taken up (a proposer holding such a role confirms it by proposing). Empty: no
+    /// confirmation required.
+    TopicConfirmation {
+        /// Role ids.
+        #[serde(default)]
+        confirmers: Vec<String>,
+    }
+);
+
+/// What the rules say about a topic the departments have not agreed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DisagreementRule {
+    /// Never on the agenda (e.g. Zhuzhou 第四十六条 一律不上会).
+    Refuse,
+    /// Only with the positions and grounds recorded and the consent of one of `consent` (e.g.
+    /// Wuxi 四十二 经市长同意后方可提请).
+    WithConsent,
+    /// Allowed; the positions are recorded.
+    Allowed,
+}
+
+cited_rule!(
+    /// 意见不一致的议题 (`[kinds.agenda.disagreement]`).
+    TopicDisagreement {
+        /// Refuse, allow with consent, or allow.
+        rule: DisagreementRule,
+        /// For `with-consent`: role ids that may consent.
+        #[serde(default)]
+        consent: Vec<String>,
+    }
+);
+
+cited_rule!(
+    /// 列席相关议题 (`[kinds.agenda.observers]`): whether observers may be invited for one topic
+    /// only (they sign in for it, count as 列席 for it and leave after it).
+    TopicObservers {
+        /// Allowed.
+        per_topic: bool,
+    }
+);
+
+/// The agenda rules of a kind (`[kinds.agenda]`). A kind without the table runs under
+/// [`AgendaRules::hall_policy`], which says so wherever it is cited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaRules {
+    /// Who proposes, who reviews.
+    pub proposal: TopicProposal,
+    /// Who confirms.
+    pub confirmation: TopicConfirmation,
+    /// Unresolved disagreement.
+    pub disagreement: TopicDisagreement,
+    /// Per-topic observers.
+    pub observers: TopicObservers,
+}
+
+/// Note on agenda rules a rulebook leaves out.
+const AGENDA_POLICY_NOTE: &str = "规则文件未规定议题程序；本会堂政策：议题由会务人员按主持人意见列入，意见不一致的议题注明各方意见后可列入，可安排列席相关议题。The rulebook states no agenda procedure; hall policy: the clerk lists topics as the presiding officer directs, a disputed topic may be listed with the positions recorded, per-topic observers may be invited.";
+
+impl AgendaRules {
+    /// The hall's policy where a rulebook has no `[kinds.agenda]`: anyone proposes, no review or
+    /// confirmation is required, a disputed topic may be listed with its positions recorded,
+    /// per-topic observers are allowed. Every part is marked hall policy.
+    pub fn hall_policy() -> AgendaRules {
+        let note = Some(AGENDA_POLICY_NOTE.to_owned());
+        AgendaRules {
+            proposal: TopicProposal {
+                proposers: Vec::new(),
+                reviewers: Vec::new(),
+                countersign: false,
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note: note.clone(),
+            },
+            confirmation: TopicConfirmation {
+                confirmers: Vec::new(),
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note: note.clone(),
+            },
+            disagreement: TopicDisagreement {
+                rule: DisagreementRule::Allowed,
+                consent: Vec::new(),
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note: note.clone(),
+            },
+            observers: TopicObservers {
+                per_topic: true,
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note,
+            },
+        }
+    }
+
+    /// Its four rules, for checks and listings.
+    pub fn cited_rules(&self) -> [&dyn Cited; 4] {
+        [
+            &self.proposal,
+            &self.confirmation,
+            &self.disagreement,
+            &self.observers,
+        ]
+    }
+}
+
 /// How decisions are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -360,6 +491,10 @@ pub struct KindRules {
     pub remote: RemotePolicy,
     /// 会议纪要 signers.
     pub minutes: MinutesPolicy,
+    /// `[kinds.agenda]`: topic proposal, confirmation, disagreement, per-topic observers. Absent:
+    /// hall policy (see [`KindRules::agenda_rules`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<AgendaRules>,
 }
 
 impl KindRules {
@@ -385,8 +520,19 @@ impl KindRules {
         if let Some(v) = &r.loss_grace {
             rules.push(v);
         }
+        if let Some(a) = &self.agenda {
+            rules.extend(a.cited_rules());
+        }
         rules.extend(self.leave.iter().map(|l| l as &dyn Cited));
         rules
+    }
+
+    /// The agenda rules in force: the rulebook's `[kinds.agenda]`, or hall policy.
+    pub fn agenda_rules(&self) -> std::borrow::Cow<'_, AgendaRules> {
+        match &self.agenda {
+            Some(a) => std::borrow::Cow::Borrowed(a),
+            None => std::borrow::Cow::Owned(AgendaRules::hall_policy()),
+        }
     }
 }
 

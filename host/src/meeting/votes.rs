@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{MemberId, SiteId, Timestamp, VoteId};
+use super::ids::{MemberId, SiteId, Timestamp, TopicId, VoteId};
 use super::rulebook::{DecisionMode, MeetingRules, Threshold};
 
 /// 记名 or 无记名.
@@ -239,6 +239,9 @@ pub struct VoteState {
     /// Video sites lost while the vote was open.
     #[serde(default)]
     pub sites_lost: Vec<SiteLoss>,
+    /// The topic it belongs to (none without an agenda).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<TopicId>,
     #[serde(skip)]
     urn: Urn,
 }
@@ -256,6 +259,7 @@ impl VoteState {
             named: BTreeMap::new(),
             result: None,
             sites_lost: Vec::new(),
+            topic: None,
             urn: Urn::default(),
         }
     }

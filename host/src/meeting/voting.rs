@@ -86,6 +86,7 @@ impl Meeting {
                 "表决时长须大于 0 / duration must be positive".into(),
             ));
         }
+        let topic = self.vote_topic()?;
         let deadline = spec.duration_ms.map(|d| now.plus_ms(d));
         let vote = VoteId(self.votes.len() as u32 + 1);
         Ok(vec![Event::VoteOpened {
@@ -93,6 +94,7 @@ impl Meeting {
             eligible: self.eligible_now(),
             spec,
             deadline,
+            topic,
             at: now,
         }])
     }
@@ -192,10 +194,12 @@ impl Meeting {
                 spec,
                 eligible,
                 deadline,
+                topic,
                 ..
             } => {
-                self.votes
-                    .push(VoteState::opened(*vote, spec.clone(), *eligible, *deadline));
+                let mut v = VoteState::opened(*vote, spec.clone(), *eligible, *deadline);
+                v.topic = *topic;
+                self.votes.push(v);
             }
             Event::BallotCast { vote, member, .. } => {
                 if let Some(v) = self.vote_mut(*vote) {
