@@ -63,6 +63,24 @@ fn rehearse_prints_attendance_and_votes_as_json_from_a_verified_ledger() {
 }
 
 #[test]
+fn an_unknown_meeting_kind_is_a_scenario_error_exiting_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.txt");
+    std::fs::write(&scenario, "meeting wuxi sermon 3\nserial 3\nopen-sign-in\n").unwrap();
+    let out = huitang()
+        .arg("rehearse")
+        .arg(&scenario)
+        .arg("--db")
+        .arg(dir.path().join("l.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sermon"), "{err}");
+    assert!(!dir.path().join("l.db").exists(), "no meeting ran");
+}
+
+#[test]
 fn a_broken_scenario_names_the_line_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("s.txt");

@@ -10,7 +10,7 @@ use huitang::meeting::explain::citation_zh;
 use huitang::meeting::rulebook::{
     Cited, DecisionMode, KindRules, MeetingRules, Source, Threshold, embedded_cities,
 };
-use huitang::meeting::{QuorumRule, Rulebook, RulebookError};
+use huitang::meeting::{LossAction, QuorumRule, Rulebook, RulebookError};
 
 use super::EXIT_BAD_INPUT;
 
@@ -123,6 +123,22 @@ fn print_kind(rules: &MeetingRules) {
         &k.presiding,
     );
     line(rules, "法定人数 quorum", rule_zh(k.quorum.rule), &k.quorum);
+    if k.quorum.rule != QuorumRule::None {
+        let action = match k.quorum.loss_action() {
+            LossAction::Refuse => "不开始表决、不形成决定 (no vote opens, no decision stands)",
+            LossAction::Record => {
+                "照常表决，记为不足法定人数时进行 (recorded as taken without quorum)"
+            }
+        };
+        let c = k.quorum.when_lost_citation();
+        println!(
+            "  中途不足法定人数 quorum lost: {action}{}",
+            huitang::meeting::explain::citation_of_zh(rules, c)
+        );
+        if let Some(note) = c.note {
+            println!("      注 note: {note}");
+        }
+    }
     let decision = match (k.decision.mode, k.decision.threshold) {
         (DecisionMode::ChairDecides, _) => {
             "首长负责制：主持人决定，表决仅供参考 (chair decides; votes are advisory)".to_owned()
@@ -148,8 +164,14 @@ fn print_kind(rules: &MeetingRules) {
         if let Some(via) = &l.via {
             v.push_str(&format!("（经{}）", rules.role_zh(via)));
         }
-        if let Some(to) = &l.report_to {
-            v.push_str(&format!("，报{}", rules.role_zh(to)));
+        match (&l.report_by, &l.report_to) {
+            (Some(by), Some(to)) => v.push_str(&format!(
+                "，由{}向{}报告",
+                rules.role_zh(by),
+                rules.role_zh(to)
+            )),
+            (None, Some(to)) => v.push_str(&format!("，经同意后向{}报备", rules.role_zh(to))),
+            _ => {}
         }
         if l.written {
             v.push_str("，须书面 (written)");

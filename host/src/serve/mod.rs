@@ -201,14 +201,20 @@ pub async fn run(
         Some(config) => {
             let listener = tls::TlsListener::new(listener, config)
                 .map_err(|e| start("console TLS")(e.to_string()))?;
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
         }
         None => {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
         }
     };
     for t in tasks {

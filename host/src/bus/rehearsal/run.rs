@@ -406,31 +406,7 @@ async fn step_once(
                 shown.extend(refusal_shown(vhall, s, t).map(|n| (s, n)));
             }
         }
-        Step::Leave(seat, reason) => {
-            let changes = clerk(Command::RequestLeave {
-                member: member(*seat),
-                reason: reason.clone(),
-                written: true,
-                submitted_at: crate::meeting::Timestamp(now().0.saturating_sub(86_400_000)),
-                actor: ActorId(CLERK.into()),
-            })
-            .await?;
-            let requested = changes.iter().find_map(|c| match &c.event {
-                Some(Event::LeaveRequested {
-                    leave, approvers, ..
-                }) => Some((*leave, approvers.first().cloned().unwrap_or_default())),
-                _ => None,
-            });
-            if let Some((leave, role)) = requested {
-                clerk(Command::ApproveLeave {
-                    leave,
-                    approver_role: role,
-                    approver_name: "演练审批人".into(),
-                    actor: ActorId(CLERK.into()),
-                })
-                .await?;
-            }
-        }
+        Step::Leave(l) => super::leave::play(hall, id, l).await?,
         Step::Late(seat, reason) => drop(
             clerk(Command::LateSignIn {
                 member: member(*seat),
