@@ -463,6 +463,39 @@ pub enum SpeakState {
     Denied,
     /// 3: speaking time over / request cancelled; back to idle.
     Ended,
+    /// 4: the speaking time is nearly up (`seconds_left` 0: up, the chair decides); the
+    /// microphone stays live, the speak LED blinks fast.
+    Warning {
+        /// Whole seconds left (saturating at 255).
+        seconds_left: u8,
+    },
+    /// 5: the request was not taken, with the reason; back to idle.
+    Refused {
+        /// Why.
+        reason: SpeakRefusal,
+    },
+    /// 6: 火警 the fire alarm closed every microphone; requests are refused until `Ended`.
+    FireAlarm,
+}
+
+/// Why a request to speak was not taken (in [`SpeakState::Refused`]). Only ever appended.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeakRefusal {
+    /// 0: 请先签到 nobody is signed in at this seat.
+    NotCheckedIn,
+    /// 1: 列席不能发言 observers may not request the floor in this meeting.
+    ObserverNotAllowed,
+    /// 2: 排队已满 the queue is full.
+    QueueFull,
+    /// 3: 话筒已满 the open-microphone limit is reached (open mode).
+    OpenLimitReached,
+    /// 4: 未开会 no meeting is in session.
+    NotInSession,
+    /// 5: 火警 the fire alarm is on.
+    FireAlarm,
+    /// 6: any other reason (the console shows it).
+    Other,
 }
 
 /// How one LED shows.

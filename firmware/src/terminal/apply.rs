@@ -191,7 +191,17 @@ impl Terminal {
                 self.speak = match state {
                     SpeakState::Queued { position } => Speak::Queued(position),
                     SpeakState::Granted => Speak::Granted,
-                    SpeakState::Denied | SpeakState::Ended => Speak::Idle,
+                    SpeakState::Warning { seconds_left } => Speak::Warning(seconds_left),
+                    SpeakState::Ended => Speak::Idle,
+                    SpeakState::Denied => {
+                        self.notice = Some((Notice::SpeakDenied, now));
+                        Speak::Idle
+                    }
+                    SpeakState::Refused { reason } => {
+                        self.notice = Some((Notice::SpeakRefused(reason), now));
+                        Speak::Idle
+                    }
+                    SpeakState::FireAlarm => Speak::FireAlarm,
                 };
                 ack
             }

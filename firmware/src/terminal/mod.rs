@@ -61,6 +61,10 @@ pub enum Speak {
     Queued(u8),
     /// The floor is granted.
     Granted,
+    /// The floor is granted and the time is nearly up (seconds left; 0: up).
+    Warning(u8),
+    /// 火警: the fire alarm closed every microphone; the key sends nothing until it clears.
+    FireAlarm,
 }
 
 /// Counters of what arrived on the link, for diagnostics and tests.
@@ -208,6 +212,7 @@ impl Terminal {
         self.on_tick(now_ms);
         match key {
             Key::Yes | Key::No | Key::Abstain => self.vote_key(key),
+            Key::RequestToSpeak if self.speak == Speak::FireAlarm => {}
             Key::RequestToSpeak => {
                 let key = match self.speak {
                     Speak::Idle => Key::RequestToSpeak,
@@ -222,7 +227,9 @@ impl Terminal {
                 }
             }
             Key::Cancel => {
-                if self.speak != Speak::Idle && self.record(EventKind::KeyPressed(key)).is_some() {
+                if !matches!(self.speak, Speak::Idle | Speak::FireAlarm)
+                    && self.record(EventKind::KeyPressed(key)).is_some()
+                {
                     self.speak = Speak::Idle;
                 }
             }

@@ -1,6 +1,6 @@
 //! Short-lived notices and the bilingual status line a seat shows.
 
-use huitang_protocol::{RejectReason, VoteRefusal};
+use huitang_protocol::{RejectReason, SpeakRefusal, VoteRefusal};
 
 /// Something the seat shows for a few seconds, then forgets.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -15,6 +15,10 @@ pub enum Notice {
     VoteRefused(VoteRefusal),
     /// The event buffer was full: the last tap or press was not stored.
     EventsLost,
+    /// The host did not take the request to speak.
+    SpeakRefused(SpeakRefusal),
+    /// The chair denied the request to speak.
+    SpeakDenied,
 }
 
 impl Notice {
@@ -43,6 +47,16 @@ impl Notice {
                 VoteRefusal::NotEligible => "不参加本项表决 Not eligible",
             },
             Notice::EventsLost => "缓存已满，未记录 Buffer full, not stored",
+            Notice::SpeakRefused(r) => match r {
+                SpeakRefusal::NotCheckedIn => "请先签到 Check in first",
+                SpeakRefusal::ObserverNotAllowed => "列席不能申请发言 Observers may not speak",
+                SpeakRefusal::QueueFull => "发言排队已满 Queue full",
+                SpeakRefusal::OpenLimitReached => "话筒已满 Microphones full",
+                SpeakRefusal::NotInSession => "未开会 Not in session",
+                SpeakRefusal::FireAlarm => "火警 Fire alarm",
+                SpeakRefusal::Other => "申请未受理 Request refused",
+            },
+            Notice::SpeakDenied => "发言申请未获准 Request denied",
         }
     }
 }

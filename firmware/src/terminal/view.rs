@@ -34,10 +34,18 @@ impl Terminal {
             Speak::Requested => Led::BlinkFast,
             Speak::Queued(_) => Led::BlinkSlow,
             Speak::Granted => Led::On,
+            Speak::Warning(_) => Led::BlinkFast,
+            Speak::FireAlarm => Led::Off,
         };
         let alert = match notice {
-            Some(Notice::CardRejected(_) | Notice::VoteRefused(_)) => Led::On,
+            Some(
+                Notice::CardRejected(_)
+                | Notice::VoteRefused(_)
+                | Notice::SpeakRefused(_)
+                | Notice::SpeakDenied,
+            ) => Led::On,
             Some(Notice::EventsLost) => Led::BlinkFast,
+            _ if self.speak == Speak::FireAlarm => Led::BlinkFast,
             _ if !self.link_up() => Led::BlinkSlow,
             _ => Led::Off,
         };
@@ -63,6 +71,14 @@ impl Terminal {
         }
         if !self.link_up() {
             return "主机连接中断 Host lost";
+        }
+        match self.speak {
+            Speak::FireAlarm => return "火警 请疏散 Fire alarm",
+            Speak::Warning(0) => return "发言时间到 Time is up",
+            Speak::Warning(_) => return "发言即将结束 Time nearly up",
+            Speak::Granted => return "请发言 Floor granted",
+            Speak::Queued(_) => return "排队等候发言 Queued to speak",
+            _ => {}
         }
         match &self.vote {
             Some(v) if v.held => "表决暂停 Vote held",

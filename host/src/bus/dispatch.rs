@@ -3,7 +3,8 @@
 //! answered), and the outcome goes back as [`TerminalCommand`]s — `EventAck` only after the
 //! append resolved, then the check-in result or vote recorded/refused with its reason code.
 //! Committed vote events (opened, held, resumed, closed), from whichever source (clerk
-//! console, deadline), are sent to every terminal.
+//! console, deadline), are sent to every terminal. The speak and cancel keys and the seats'
+//! floor state are in `floor_seats.rs`.
 //!
 //! Events of one terminal are handled in order; different terminals in parallel (the
 //! ledger's group commit batches their appends). If the ledger cannot record, the event is
@@ -14,21 +15,22 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use huitang_protocol::{CheckIn, EventSeq, Key, MotionId, RejectReason, VoteMode, VoteOptions};
+use huitang_protocol::{CheckIn, EventSeq, MotionId, RejectReason, VoteMode, VoteOptions};
 use tokio::sync::{Mutex, broadcast};
 
+use super::floor_seats::{FloorSeats, KeyPress, speak_key};
 use super::hub::{BusHub, CommandSender};
 use super::port::{MeetingPort, PortError};
 use super::terminal::{Order, TerminalCommand, TerminalEvent, TerminalEventKind};
 use crate::meeting::{
-    Ballot, Choice, Command, Event, PressRule, Refusal, SeatId, VoteId, Voter, check_in_reply,
-    vote_reply,
+    Ballot, Choice, Command, Event, PressRule, Refusal, VoteId, Voter, check_in_reply, vote_reply,
 };
 
 /// Runs the dispatcher until the buses stop.
 pub async fn run_dispatch(port: Arc<dyn MeetingPort>, hub: &mut BusHub) {
     let commands = hub.commands();
     let mut changes = port.subscribe();
+    let mut floor = FloorSeats::default();
     let lanes: Arc<std::sync::Mutex<BTreeMap<String, Arc<Mutex<()>>>>> = Default::default();
     loop {
         tokio::select! {
@@ -48,6 +50,11 @@ pub async fn run_dispatch(port: Arc<dyn MeetingPort>, hub: &mut BusHub) {
             }
             change = changes.recv() => match change {
                 Ok(change) => {
+                    if let Some(event) = change.event.as_ref() {
+                        for order in floor.on_event(event, &*port) {
+                            commands.send(order).await;
+                        }
+                    }
                     if let Some(order) = change.event.as_ref().and_then(vote_order) {
                         commands.send(TerminalCommand::all(order)).await;
                     }
@@ -127,7 +134,7 @@ fn press(p: PressRule) -> huitang_protocol::PressRule {
 }
 
 /// Executes with retries while the ledger is unavailable; a refusal is an answer.
-async fn execute(
+pub(super) async fn execute(
     port: &dyn MeetingPort,
     actor: &str,
     command: Command,
@@ -174,12 +181,8 @@ async fn handle_event(port: &dyn MeetingPort, commands: &CommandSender, event: T
         TerminalEventKind::Key {
             event: seq, key, ..
         } => match key.choice() {
-            Some(choice) => vote_key(port, commands, &actor, seat, seq, key, choice).await,
-            None => {
-                // No speaking queue in the meeting core yet: acknowledged, nothing recorded.
-                tracing::info!(%seat, ?key, "发言申请未接入 / speak request acknowledged only");
-                send(Order::EventAck(seq)).await;
-            }
+            Some(choice) => vote_key(port, commands, &actor, (seat, seq, key), choice).await,
+            None => speak_key(port, commands, &actor, (seat, seq, key)).await,
         },
         TerminalEventKind::Online { fresh: true, .. } => {
             let state = port.seat(seat);
@@ -190,6 +193,9 @@ async fn handle_event(port: &dyn MeetingPort, commands: &CommandSender, event: T
                     result: CheckIn::Accepted,
                 })
                 .await;
+            }
+            if let Some(speak) = FloorSeats::resync(seat, port) {
+                commands.send(speak).await;
             }
         }
         TerminalEventKind::Online { .. }
@@ -203,9 +209,7 @@ async fn vote_key(
     port: &dyn MeetingPort,
     commands: &CommandSender,
     actor: &str,
-    seat: SeatId,
-    seq: EventSeq,
-    key: Key,
+    (seat, seq, key): KeyPress,
     choice: huitang_protocol::Choice,
 ) {
     let choice: Choice = choice.into();

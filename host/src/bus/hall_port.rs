@@ -4,6 +4,9 @@
 
 use std::sync::{Arc, RwLock};
 
+use std::collections::BTreeMap;
+
+use huitang_protocol::SpeakState;
 use tokio::sync::broadcast;
 
 use super::port::{MeetingPort, OpenVote, PortError, PortFuture, SeatState};
@@ -100,6 +103,16 @@ impl MeetingPort for HallPort {
                     .or_else(|| attendance.records.get(member)?.participant.seat)
             })
             .flatten()
+    }
+
+    fn floor_seats(&self) -> BTreeMap<SeatId, SpeakState> {
+        let Some(id) = self.current() else {
+            return BTreeMap::new();
+        };
+        let now = crate::app::now();
+        self.hall
+            .with_meeting(&id, |m| m.floor_seat_states(now))
+            .unwrap_or_default()
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {

@@ -9,6 +9,7 @@
 
 pub mod dedup;
 pub mod dispatch;
+pub mod floor_seats;
 pub mod hall_port;
 pub mod hub;
 pub mod mqtt;

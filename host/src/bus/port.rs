@@ -6,6 +6,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use std::collections::BTreeMap;
+
+use huitang_protocol::SpeakState;
 use tokio::sync::broadcast;
 
 use std::sync::Arc;
@@ -72,6 +75,10 @@ pub trait MeetingPort: Send + Sync + 'static {
     /// The seat `member` holds in the current meeting: the one they are signed in at, else
     /// their assigned seat.
     fn member_seat(&self, member: &MemberId) -> Option<SeatId>;
+
+    /// What each seat with a floor state shows now (queued with position, granted,
+    /// warning, fire alarm); seats not listed are idle.
+    fn floor_seats(&self) -> BTreeMap<SeatId, SpeakState>;
 
     /// Every committed change, in order (vote opened/held/resumed/closed drive the seats).
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>>;

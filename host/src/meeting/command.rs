@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agenda::{Decision, TopicSpec};
 use super::event::RemoteConfirmation;
+use super::floor::FloorCommand;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId};
 use super::roster::CardHolder;
 use super::votes::{Choice, VoteSpec};
@@ -205,6 +206,8 @@ pub enum Command {
         /// The clerk or chair.
         actor: ActorId,
     },
+    /// Floor management: request, withdraw, grant, deny, end, mute all, settings, fire alarm.
+    Floor(FloorCommand),
     /// Put a topic on the agenda (checked against the city's agenda rules).
     AddTopic {
         /// The topic.

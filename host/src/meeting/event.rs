@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agenda::{TopicOutcome, TopicSpec};
+use super::floor::FloorEvent;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 use super::quorum::QuorumVerdict;
 use super::roster::{Card, MeetingSetup};
@@ -340,6 +341,9 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// Floor management (发言管理): a request, grant, denial, warning, end, mute or alarm.
+    /// Its ledger kind is the floor event's own tag (`floor_granted`, `fire_alarm`, ...).
+    Floor(FloorEvent),
     /// 议题: a topic was put on the agenda (at the end of the pending topics).
     TopicAdded {
         /// Its number.
@@ -465,6 +469,7 @@ impl Event {
             Event::VoteResumed { .. } => "vote_resumed",
             Event::VoteClosed { .. } => "vote_closed",
             Event::Adjourned { .. } => "adjourned",
+            Event::Floor(f) => f.tag(),
             Event::TopicAdded { .. } => "topic_added",
             Event::TopicEdited { .. } => "topic_edited",
             Event::AgendaReordered { .. } => "agenda_reordered",
@@ -515,6 +520,7 @@ impl Event {
             | Event::TopicEnded { at, .. }
             | Event::LeaveForwarded { at, .. }
             | Event::LeaveReported { at, .. } => *at,
+            Event::Floor(f) => f.at(),
         }
     }
 }

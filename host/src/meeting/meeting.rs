@@ -10,6 +10,7 @@ use super::agenda::Agenda;
 use super::attendance::Attendance;
 use super::command::Command;
 use super::event::Event;
+use super::floor::Floor;
 use super::ids::{CardUid, MemberId, SeatId, Timestamp};
 use super::leave::LeaveRequest;
 use super::quorum::{self, QuorumVerdict};
@@ -64,6 +65,8 @@ pub struct Meeting {
     pub(super) opened_at: Option<Timestamp>,
     pub(super) adjourned_at: Option<Timestamp>,
     pub(super) absent: Vec<MemberId>,
+    /// Floor management: queues, open microphones, speaking time.
+    pub(super) floor: Floor,
     pub(super) agenda: Agenda,
     /// Anonymous secret choices waiting for [`Meeting::take_secret_choices`]; never serialised.
     #[serde(skip)]
@@ -130,6 +133,7 @@ impl Meeting {
             opened_at: None,
             adjourned_at: None,
             absent: Vec::new(),
+            floor: Floor::default(),
             agenda: Agenda::default(),
             secret_outbox: Vec::new(),
         }
@@ -158,7 +162,11 @@ impl Meeting {
         self.apply_leave(event);
         self.apply_session(event);
         self.apply_votes(event);
+        if let Event::Floor(f) = event {
+            self.floor.apply(f);
+        }
         self.apply_agenda(event);
+        self.floor.topic = self.current_topic();
     }
 
     /// Checks a command against state, rules and `now`; on success applies the events (plus
@@ -170,6 +178,11 @@ impl Meeting {
             if let (Some(press), Event::BallotCast { .. }) = (&secret, &event) {
                 self.drop_in_urn(press);
             }
+            self.apply(&event);
+            out.push(event);
+        }
+        let follow = self.floor_follow_up(&out, now);
+        for event in follow {
             self.apply(&event);
             out.push(event);
         }
@@ -249,6 +262,7 @@ impl Meeting {
             Command::HoldVote => self.hold_vote(now)?,
             Command::ResumeVote => self.resume_vote(now)?,
             Command::CloseVote => self.close_vote(super::votes::CloseReason::Chair, now)?,
+            Command::Floor(c) => self.floor_command(&c, now)?,
             Command::AddTopic { spec, actor } => self.add_topic(*spec, actor, now)?,
             Command::EditTopic { topic, spec, actor } => {
                 self.edit_topic(topic, *spec, actor, now)?
@@ -270,26 +284,40 @@ impl Meeting {
         Ok((events, None))
     }
 
-    /// When the next timed event is due (an open vote's deadline), for the shell's timer.
+    /// When the next timed event is due (an open vote's deadline, a speaker's warning or
+    /// time limit), for the shell's timer.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.vote_deadline()
+            .into_iter()
+            .chain(self.floor.poll_timeout())
+            .min()
+    }
+
+    fn vote_deadline(&self) -> Option<Timestamp> {
         self.open_vote_state()
             .filter(|v| v.status == super::votes::VoteStatus::Open)
             .and_then(|v| v.deadline)
     }
 
-    /// Acts on the clock: closes a timed vote whose deadline has passed. Returns the events
-    /// applied (empty when nothing was due).
+    /// Acts on the clock: closes a timed vote whose deadline has passed, warns or cuts a
+    /// speaker. Returns the events applied (empty when nothing was due).
     pub fn handle_timeout(&mut self, now: Timestamp) -> Vec<Event> {
-        match self.poll_timeout() {
-            Some(deadline) if deadline <= now => {
-                let events = self
-                    .close_vote(super::votes::CloseReason::Deadline, deadline)
-                    .unwrap_or_default();
-                events.iter().for_each(|e| self.apply(e));
-                events
-            }
+        let mut events = match self.vote_deadline() {
+            Some(deadline) if deadline <= now => self
+                .close_vote(super::votes::CloseReason::Deadline, deadline)
+                .unwrap_or_default(),
             _ => Vec::new(),
-        }
+        };
+        events.iter().for_each(|e| self.apply(e));
+        let floor: Vec<Event> = self
+            .floor
+            .handle_timeout(now)
+            .into_iter()
+            .map(Event::Floor)
+            .collect();
+        floor.iter().for_each(|e| self.apply(e));
+        events.extend(floor);
+        events
     }
 
     /// The rulebook's grace period after a video link loss for this meeting's kind

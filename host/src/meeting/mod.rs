@@ -29,6 +29,8 @@ mod check_in;
 mod command;
 mod event;
 pub mod explain;
+pub mod floor;
+mod floor_rules;
 mod ids;
 mod leave;
 mod leave_route;
@@ -54,6 +56,11 @@ pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
 pub use command::{Command, Voter};
 pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
+pub use floor::{
+    AtLimit, EndReason, Floor, FloorCommand, FloorEvent, FloorMode, FloorRefusal, FloorSettings,
+    GrantedBy, Party, Queue, Requester,
+};
+pub use floor_rules::speak_refusal;
 pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 pub use leave::{LeaveRequest, LeaveStatus};
 pub use leave_route::{LeaveStep, LeaveStepKind};

@@ -2,6 +2,7 @@
 //! code (for seat terminals and the console) and a message in Chinese and English that says
 //! what to do next. A refused command changes nothing.
 
+use super::floor::FloorRefusal;
 use super::ids::{MemberId, SeatId, TopicId};
 use super::quorum::QuorumVerdict;
 
@@ -273,6 +274,9 @@ pub enum Refusal {
     /// An argument is out of range.
     #[error("参数无效：{0} / invalid argument: {0}")]
     Invalid(String),
+    /// Floor management refused it.
+    #[error(transparent)]
+    Floor(#[from] FloorRefusal),
     /// No such topic on the agenda.
     #[error("议程中没有议题 {0} / there is no topic {0} on the agenda")]
     UnknownTopic(TopicId),
@@ -360,6 +364,7 @@ impl Refusal {
             Refusal::SiteLinkDown(_) => "site_link_down",
             Refusal::Required(_) => "required",
             Refusal::Invalid(_) => "invalid",
+            Refusal::Floor(f) => f.code(),
             Refusal::UnknownTopic(_) => "unknown_topic",
             Refusal::TopicInProgress(_) => "topic_in_progress",
             Refusal::TopicNotInProgress(_) => "topic_not_in_progress",

@@ -1,0 +1,122 @@
+//! The request-to-speak key and what the seat shows of the floor: queued (slow blink, its
+//! position), granted (steady), warning (fast blink, "time nearly up"), ended, denied,
+//! refused with the reason, and the fire alarm, which silences the key until it clears.
+
+mod common;
+
+use common::*;
+use huitang_firmware::terminal::{Config, Speak, Terminal};
+use huitang_protocol::{CheckIn, Down, EventSeq, Key, Led, SpeakRefusal, SpeakState, Up};
+
+fn checked_in() -> (Terminal, u64) {
+    let mut t = Terminal::new(HW, Config::mqtt(), 0);
+    t.set_link(true, 0);
+    t.poll_up(0);
+    t.on_message(Down::Welcome, 10);
+    t.on_card(uid(1), 20);
+    let _ = t.poll_up(20);
+    t.on_message(Down::EventAck { event: EventSeq(1) }, 30);
+    t.on_message(
+        Down::CheckInResult {
+            event: EventSeq(1),
+            result: CheckIn::Accepted,
+        },
+        30,
+    );
+    assert!(t.is_checked_in());
+    (t, 10_000)
+}
+
+fn speak(t: &mut Terminal, state: SpeakState, now: u64) {
+    assert_eq!(t.on_message(Down::Speak { state }, now), Some(Up::Ack));
+}
+
+#[test]
+fn a_press_is_sent_then_queued_granted_warned_and_ended() {
+    let (mut t, now) = checked_in();
+    t.on_key(Key::RequestToSpeak, now);
+    assert!(matches!(
+        t.poll_up(now),
+        Some(Up::KeyPressed {
+            key: Key::RequestToSpeak,
+            ..
+        })
+    ));
+    assert_eq!(
+        (t.speak(), t.indicators().speak),
+        (Speak::Requested, Led::BlinkFast)
+    );
+    speak(&mut t, SpeakState::Queued { position: 3 }, now + 10);
+    assert_eq!(
+        (t.speak(), t.indicators().speak),
+        (Speak::Queued(3), Led::BlinkSlow)
+    );
+    assert_eq!(t.status_text(), "排队等候发言 Queued to speak");
+    speak(&mut t, SpeakState::Granted, now + 20);
+    assert_eq!((t.speak(), t.indicators().speak), (Speak::Granted, Led::On));
+    speak(&mut t, SpeakState::Warning { seconds_left: 15 }, now + 30);
+    assert_eq!(t.indicators().speak, Led::BlinkFast);
+    assert_eq!(t.status_text(), "发言即将结束 Time nearly up");
+    speak(&mut t, SpeakState::Warning { seconds_left: 0 }, now + 40);
+    assert_eq!(t.status_text(), "发言时间到 Time is up");
+    speak(&mut t, SpeakState::Ended, now + 50);
+    assert_eq!((t.speak(), t.indicators().speak), (Speak::Idle, Led::Off));
+}
+
+#[test]
+fn pressing_again_while_queued_cancels() {
+    let (mut t, now) = checked_in();
+    t.on_key(Key::RequestToSpeak, now);
+    speak(&mut t, SpeakState::Queued { position: 1 }, now + 10);
+    t.on_key(Key::RequestToSpeak, now + 20);
+    let ups: Vec<Up> = std::iter::from_fn(|| t.poll_up(now + 20)).collect();
+    assert!(ups.iter().any(|u| matches!(
+        u,
+        Up::KeyPressed {
+            key: Key::Cancel,
+            ..
+        }
+    )));
+    assert_eq!(t.speak(), Speak::Idle);
+}
+
+#[test]
+fn a_refusal_shows_its_reason_and_a_denial_says_so() {
+    let (mut t, now) = checked_in();
+    t.on_key(Key::RequestToSpeak, now);
+    speak(
+        &mut t,
+        SpeakState::Refused {
+            reason: SpeakRefusal::QueueFull,
+        },
+        now + 10,
+    );
+    assert_eq!(t.speak(), Speak::Idle);
+    assert_eq!(t.status_text(), "发言排队已满 Queue full");
+    assert_eq!(t.indicators().alert, Led::On);
+    t.on_key(Key::RequestToSpeak, now + 20_000);
+    speak(&mut t, SpeakState::Denied, now + 20_010);
+    assert_eq!(t.status_text(), "发言申请未获准 Request denied");
+}
+
+#[test]
+fn the_fire_alarm_closes_the_microphone_and_silences_the_key_until_it_clears() {
+    let (mut t, now) = checked_in();
+    t.on_key(Key::RequestToSpeak, now);
+    while t.poll_up(now).is_some() {}
+    t.on_message(Down::EventAck { event: EventSeq(2) }, now);
+    speak(&mut t, SpeakState::Granted, now + 10);
+    speak(&mut t, SpeakState::FireAlarm, now + 20);
+    assert_eq!(t.speak(), Speak::FireAlarm);
+    assert_eq!(t.status_text(), "火警 请疏散 Fire alarm");
+    assert_eq!(
+        (t.indicators().speak, t.indicators().alert),
+        (Led::Off, Led::BlinkFast)
+    );
+    let before = t.outbox().len();
+    t.on_key(Key::RequestToSpeak, now + 30);
+    t.on_key(Key::Cancel, now + 40);
+    assert_eq!(t.outbox().len(), before, "no event while the alarm is on");
+    speak(&mut t, SpeakState::Ended, now + 50);
+    assert_eq!(t.speak(), Speak::Idle);
+}
