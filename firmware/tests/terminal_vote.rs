@@ -88,8 +88,9 @@ fn first_press_valid_named_blinks_the_choice_then_shows_it_after_the_ack() {
     );
     let up = b.poll().unwrap();
     let ev = event_of(&up);
-    b.t.on_key(Key::Yes, b.now); // second press: ignored locally
+    b.t.on_key(Key::Yes, b.now); // second press: refused on the seat, and said so
     assert_eq!(b.t.outbox().len(), 1);
+    assert_eq!(b.t.status_text(), "已表决 Already voted");
     record(&mut b, 1, ev, Recorded::Named(Choice::No));
     let i = b.t.indicators();
     assert_eq!(keys(&i), [Led::Off, Led::On, Led::Off]);
@@ -98,6 +99,9 @@ fn first_press_valid_named_blinks_the_choice_then_shows_it_after_the_ack() {
         b.t.outbox().is_empty(),
         "VoteRecorded acknowledges the press"
     );
+    b.now += 3_000;
+    b.poll(); // the host keeps polling while the notice runs out
+    b.advance(0);
     assert_eq!(b.t.status_text(), "已表决 Voted");
 }
 
@@ -256,7 +260,7 @@ fn not_checked_in_refusal_corrects_the_seat_state() {
 }
 
 #[test]
-fn a_held_vote_darkens_the_keys_and_ignores_presses_until_resumed() {
+fn a_held_vote_darkens_the_keys_and_the_host_answers_a_press() {
     let mut b = Bus::checked_in();
     b.open_vote(1, VoteMode::Named, PressRule::FirstPressValid);
     b.request(
@@ -267,7 +271,19 @@ fn a_held_vote_darkens_the_keys_and_ignores_presses_until_resumed() {
     );
     assert_eq!(keys(&b.t.indicators()), [Led::Off; 3]);
     assert_eq!(b.t.status_text(), "表决暂停 Vote held");
-    assert_eq!(press(&mut b, Key::Yes), None);
+    // Held is the host's word, and its resume may still be on the wire: the press goes to
+    // the host, which refuses it while the vote is held; the seat shows the refusal.
+    let ev = press(&mut b, Key::Yes).expect("a press during a hold is sent");
+    b.request(
+        ADDR,
+        Down::VoteRefused {
+            motion: MotionId(1),
+            event: ev,
+            reason: VoteRefusal::Held,
+        },
+    );
+    assert_eq!(b.t.vote().unwrap().pending, None);
+    assert_eq!(b.t.status_text(), "表决暂停 Vote held");
     b.request(
         ADDR,
         Down::VoteResumed {
@@ -277,6 +293,51 @@ fn a_held_vote_darkens_the_keys_and_ignores_presses_until_resumed() {
     );
     assert_eq!(keys(&b.t.indicators()), [Led::On; 3]);
     assert!(press(&mut b, Key::Yes).is_some());
+}
+
+#[test]
+fn a_press_made_before_the_resume_arrives_is_recorded_by_the_host() {
+    let mut b = Bus::checked_in();
+    b.open_vote(1, VoteMode::Named, PressRule::FirstPressValid);
+    b.request(
+        ADDR,
+        Down::VoteHeld {
+            motion: MotionId(1),
+        },
+    );
+    // The host resumed; its VoteResumed has not reached this seat when the member presses.
+    let ev = press(&mut b, Key::No).expect("sent, not dropped on the seat");
+    record(&mut b, 1, ev, Recorded::Named(Choice::No));
+    b.request(
+        ADDR,
+        Down::VoteResumed {
+            motion: MotionId(1),
+            deadline: None,
+        },
+    );
+    assert_eq!(keys(&b.t.indicators()), [Led::Off, Led::On, Led::Off]);
+    assert_eq!(
+        b.t.vote().unwrap().recorded,
+        Some(Recorded::Named(Choice::No))
+    );
+}
+
+#[test]
+fn every_refusal_on_the_seat_is_shown() {
+    let mut b = Bus::checked_in();
+    b.t.on_key(Key::Yes, b.now);
+    assert_eq!(b.t.status_text(), "表决未开始 Vote not open");
+    let msg = Down::VoteOpened {
+        motion: MotionId(1),
+        options: VoteOptions::YES | VoteOptions::NO,
+        mode: VoteMode::Named,
+        press: PressRule::LastPressValid,
+        deadline: None,
+    };
+    b.request(ADDR, msg);
+    b.t.on_key(Key::Abstain, b.now);
+    assert_eq!(b.t.status_text(), "无此选项 Option not offered");
+    assert!(b.t.outbox().is_empty());
 }
 
 #[test]
@@ -314,7 +375,17 @@ fn a_vote_past_its_deadline_darkens_the_keys_by_the_synced_clock() {
     b.now += 1;
     b.poll();
     assert_eq!(b.t.indicators().yes, Led::Off);
-    assert_eq!(press(&mut b, Key::Yes), None);
+    // The host closes the vote at its deadline; until its close arrives a press is its call.
+    let ev = press(&mut b, Key::Yes).expect("sent to the host");
+    b.request(
+        ADDR,
+        Down::VoteRefused {
+            motion: MotionId(1),
+            event: ev,
+            reason: VoteRefusal::NotOpen,
+        },
+    );
+    assert_eq!(b.t.status_text(), "表决未开始 Vote not open");
 }
 
 #[test]

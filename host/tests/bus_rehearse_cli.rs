@@ -52,6 +52,14 @@ fn rehearse_prints_attendance_and_votes_as_json_from_a_verified_ledger() {
         .find(|r| r["member"] == "m5")
         .unwrap();
     assert!(leave["leave"].as_str().unwrap().contains("出差"));
+    // The unknown card on line 6 is refused at the seat, and the rehearsal says so.
+    let refused = v["refused"].as_array().unwrap();
+    assert!(
+        refused.iter().any(|r| r[0] == 6
+            && r[1] == "card:unknown_card"
+            && r[2].as_str().unwrap().contains("未登记的卡 Unknown card")),
+        "{refused:?}"
+    );
 }
 
 #[test]

@@ -153,3 +153,21 @@ fn a_rulebook_file_can_be_given_by_path() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rulebooks/zhuzhou.toml");
     assert_eq!(run(path, "executive", 8, 4, &[]).0, 0);
 }
+
+#[test]
+fn wuxi_executive_substitutes_are_refused_with_art_46() {
+    let (code, text) = run("wuxi", "executive", 8, 4, &["--substitutes", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("不得安排他人代会（无锡 四十六：“参会人员原则上不得请假,不得安排他人代会”）"),
+        "{text}"
+    );
+    assert!(!text.contains("not counted"), "{text}");
+}
+
+#[test]
+fn rizhao_executive_substitutes_are_counted_by_policy_not_refused() {
+    let (code, text) = run("rizhao", "executive", 8, 5, &["--substitutes", "1"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("代会 1 人不计入"), "{text}");
+}

@@ -14,139 +14,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use huitang::ledger::{self, Envelope, FaultKind, Ledger, LedgerError, NewEvent};
-use sqlx::AnyPool;
-use sqlx::any::AnyPoolOptions;
 
 const HUITANG: &str = env!("CARGO_BIN_EXE_huitang");
 
-// ---- the databases under test ---------------------------------------------------------------
-
-enum TestDb {
-    Sqlite {
-        _dir: tempfile::TempDir,
-        path: String,
-    },
-    Postgres {
-        base: String,
-        schema: String,
-        url: String,
-    },
-}
-
-impl TestDb {
-    fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ledger.db").to_str().unwrap().to_owned();
-        Self::Sqlite { _dir: dir, path }
-    }
-
-    async fn postgres() -> Self {
-        let base = std::env::var("HUITANG_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let schema = format!("ledger_test_{:016x}", rand_u64());
-        let admin = pool(&base).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL at {base} is unreachable ({e}); start it (see .ci/run) — this test does not skip")
-        });
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin.close().await;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-        Self::Postgres { base, schema, url }
-    }
-
-    fn url(&self) -> &str {
-        match self {
-            Self::Sqlite { path, .. } => path,
-            Self::Postgres { url, .. } => url,
-        }
-    }
-
-    fn is_sqlite(&self) -> bool {
-        matches!(self, Self::Sqlite { .. })
-    }
-
-    /// A raw connection for plain-SQL tampering (not through the ledger code).
-    async fn raw(&self) -> AnyPool {
-        let url = match self {
-            Self::Sqlite { path, .. } => format!("sqlite://{path}"),
-            Self::Postgres { url, .. } => url.clone(),
-        };
-        pool(&url).await.unwrap()
-    }
-
-    /// Runs plain SQL statements as an attacker who first removes the append-only triggers.
-    async fn tamper(&self, statements: &[&'static str]) {
-        let raw = self.raw().await;
-        let drops: &[&'static str] = if self.is_sqlite() {
-            &[
-                "DROP TRIGGER ledger_events_no_update",
-                "DROP TRIGGER ledger_events_no_delete",
-            ]
-        } else {
-            &["DROP TRIGGER ledger_events_no_change ON ledger_events"]
-        };
-        for s in drops.iter().chain(statements) {
-            sqlx::query(*s).execute(&raw).await.unwrap();
-        }
-        raw.close().await;
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Self::Postgres { base, schema, .. } = self {
-            let (base, schema) = (base.clone(), schema.clone());
-            // Drop runs inside the test's runtime; use a thread with its own.
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(p) = pool(&base).await {
-                        let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&p).await;
-                        p.close().await;
-                    }
-                });
-            })
-            .join()
-            .unwrap();
-        }
-    }
-}
-
-async fn pool(url: &str) -> Result<AnyPool, sqlx::Error> {
-    sqlx::any::install_default_drivers();
-    AnyPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
-        .await
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::process::id())
-        ^ std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos() as u64
-}
-
-/// Runs the suite's tests against each backend.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::TestDb::sqlite()).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name(super::TestDb::postgres().await).await } )*
-        }
-    };
-}
+mod ledger_support;
+use ledger_support::TestDb;
 
 on_both_backends!(
     appended_events_replay_in_seq_order_and_survive_reopen,
@@ -326,7 +198,7 @@ async fn verify_names_an_inserted_record(db: TestDb) {
     ])
     .await;
     let forged = Envelope::seal(7, recs[5].hash, event(500, "m1"));
-    insert_raw(&db, &forged).await;
+    db.insert_raw(std::slice::from_ref(&forged)).await;
     assert_verify_fails(&db, &["seq 8:", "inserted", "written as seq 7"]);
 }
 
@@ -337,28 +209,8 @@ async fn verify_names_a_replaced_record(db: TestDb) {
     db.tamper(&["DELETE FROM ledger_events WHERE seq = 7"])
         .await;
     let forged = Envelope::seal(7, recs[5].hash, event(500, "m1"));
-    insert_raw(&db, &forged).await;
+    db.insert_raw(std::slice::from_ref(&forged)).await;
     assert_verify_fails(&db, &["seq 8:", "chain broken", "inserted or replaced"]);
-}
-
-async fn insert_raw(db: &TestDb, r: &Envelope) {
-    let raw = db.raw().await;
-    sqlx::query(
-        "INSERT INTO ledger_events (seq, ts_ms, actor, meeting_id, kind, payload, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(r.seq)
-    .bind(r.ts_ms)
-    .bind(r.actor.clone())
-    .bind(r.meeting_id.clone())
-    .bind(r.kind.clone())
-    .bind(r.payload.clone())
-    .bind(r.prev_hash.to_vec())
-    .bind(r.hash.to_vec())
-    .execute(&raw)
-    .await
-    .unwrap();
-    raw.close().await;
 }
 
 async fn replay_refuses_a_tampered_ledger(db: TestDb) {

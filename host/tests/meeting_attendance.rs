@@ -294,8 +294,7 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
     m.execute(
         Command::ApproveLeave {
             leave: LeaveId(1),
-            approver_role: "mayor".into(),
-            approver_name: "市长甲".into(),
+            approver: id("m1"),
             actor: clerk(),
         },
         at(-110),
@@ -333,7 +332,9 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
         "{block}"
     );
     assert!(
-        block.contains("请假：成员5（负责常务工作的副市长；赴省开会，经市长市长甲同意）"),
+        block.contains(
+            "请假：成员5（负责常务工作的副市长；赴省开会，经市长成员1同意，尚未向市政府办公室报备）"
+        ),
         "{block}"
     );
     assert!(block.contains("缺席：成员4"), "{block}");

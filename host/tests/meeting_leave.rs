@@ -29,12 +29,12 @@ fn approvers(events: &[Event]) -> Vec<String> {
     }
 }
 
-fn approve(m: &mut Meeting, leave: u32, role: &str) -> Result<Vec<Event>, Refusal> {
+/// Approval by the participant `by` (a person on the roster).
+fn approve(m: &mut Meeting, leave: u32, by: &str) -> Result<Vec<Event>, Refusal> {
     m.execute(
         Command::ApproveLeave {
             leave: LeaveId(leave),
-            approver_role: role.into(),
-            approver_name: "王某".into(),
+            approver: id(by),
             actor: clerk(),
         },
         at(-20),
@@ -54,15 +54,16 @@ fn jiaxing_art_42_leaders_ask_the_mayor_and_department_heads_the_secretary_gener
         approvers(&request(&mut m, "m5", false, -300).unwrap()),
         ["secretary-general"]
     );
-    let wrong = approve(&mut m, 2, "mayor").unwrap_err();
-    assert_eq!(
-        wrong,
-        Refusal::WrongApprover {
-            required: "秘书长".into(),
-            required_en: "secretary-general".into()
-        }
+    let wrong = approve(&mut m, 2, "m1").unwrap_err();
+    assert_eq!(wrong.code(), "wrong_approver");
+    assert!(
+        wrong
+            .to_string()
+            .contains("成员1（市长）不能批准本申请，应由 秘书长 批准（嘉兴 第四十二条"),
+        "{wrong}"
     );
-    approve(&mut m, 2, "secretary-general").unwrap();
+    assert_eq!(m.setup().participants[3].role, "secretary-general");
+    approve(&mut m, 2, "m4").unwrap();
     assert!(m.is_excused(&id("m5")));
     let rule = m.leave_rule_for(&id("m5")).unwrap();
     assert_eq!(
@@ -113,10 +114,14 @@ fn zhuzhou_art_47_topic_meeting_leave_goes_to_the_presiding_leader() {
         ["presiding"]
     );
     assert_eq!(
-        approve(&mut m, 1, "mayor").unwrap_err().code(),
-        "wrong_approver"
+        approve(&mut m, 1, "m2").unwrap_err().code(),
+        "wrong_approver",
+        "only the presiding leader approves"
     );
-    approve(&mut m, 1, "presiding").unwrap();
+    let events = approve(&mut m, 1, "m1").unwrap();
+    assert!(
+        matches!(&events[0], Event::LeaveApproved { as_presiding: true, approver: Some(a), .. } if a == &id("m1"))
+    );
 }
 
 #[test]
@@ -136,7 +141,7 @@ fn wuxi_art_46_leave_must_be_requested_in_advance() {
 fn wuxi_art_46_forbids_substitutes_even_with_approved_leave() {
     let (mut m, _) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
     request(&mut m, "m3", false, -600).unwrap();
-    approve(&mut m, 1, "mayor").unwrap();
+    approve(&mut m, 1, "m1").unwrap();
     let refusal = m
         .execute(
             Command::DesignateSubstitute {
@@ -185,7 +190,7 @@ fn rizhao_art_42_substitute_is_designated_only_after_leave_is_approved() {
         "leave_not_approved",
         "pending is not approved"
     );
-    approve(&mut m, 1, "mayor").unwrap();
+    approve(&mut m, 1, "m1").unwrap();
     designate(&mut m).unwrap();
     m.execute(
         Command::IssueCard {
@@ -263,8 +268,7 @@ fn a_rejected_request_leaves_the_member_expected_and_may_be_renewed() {
     );
     let reject = Command::RejectLeave {
         leave: LeaveId(1),
-        approver_role: "mayor".into(),
-        approver_name: "市长".into(),
+        approver: id("m1"),
         reason: "议题由其汇报".into(),
         actor: clerk(),
     };
@@ -283,6 +287,6 @@ fn shangcheng_leave_routing_is_hall_policy_to_the_district_mayor() {
     request(&mut m, "m3", false, -60).unwrap();
     let rule = m.leave_rule_for(&id("m3")).unwrap();
     assert_eq!(rule.source, Source::HallPolicy);
-    let wrong = approve(&mut m, 1, "vice-mayor").unwrap_err();
+    let wrong = approve(&mut m, 1, "m2").unwrap_err();
     assert!(wrong.to_string().contains("应由 区长 批准"), "{wrong}");
 }

@@ -133,8 +133,7 @@ fn command(m: &Meeting, op: &Op) -> Option<Command> {
         },
         Op::Approve(l, r) => Command::ApproveLeave {
             leave: LeaveId(l),
-            approver_role: ROLES[r].into(),
-            approver_name: "甲".into(),
+            approver: person(m, r),
             actor: clerk(),
         },
         Op::Substitute(w) => Command::DesignateSubstitute {

@@ -135,8 +135,7 @@ fn approved_leave_does_not_shrink_expected() {
         m.execute(
             Command::ApproveLeave {
                 leave,
-                approver_role: "mayor".into(),
-                approver_name: "市长".into(),
+                approver: id("m1"),
                 actor: clerk(),
             },
             at(-50),

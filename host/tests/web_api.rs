@@ -484,7 +484,10 @@ async fn the_hall_is_rebuilt_from_the_ledger_after_a_restart() {
         .await
         .expect("read")
         .expect("chain intact");
-    assert_eq!(head.count, 7, "scheduled, sign-in opened, five check-ins");
+    assert_eq!(
+        head.count, 8,
+        "the clerk's login, scheduled, sign-in opened, five check-ins"
+    );
     drop(dir);
 }
 

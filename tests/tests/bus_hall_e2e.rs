@@ -19,21 +19,14 @@ use huitang::bus::rehearsal::{MqttBroker, Scenario, rehearse, roster};
 use huitang::bus::{BusHub, TerminalId};
 use huitang::ledger::Ledger;
 use huitang::meeting::{ActorId, Ballot, Command, Event, PressRule, Rulebook, SeatId, VoteSpec};
-use huitang_hallsim::{Key, MqttSeatSettings, VirtualHall, hardware_id};
+use huitang_hallsim::{Key, VirtualHall, hardware_id};
 
 const HALL: &str = "e2e";
 
 fn broker_settings(broker: &Mosquitto) -> MqttBroker {
-    let mut host = MqttSettings::new("127.0.0.1", broker.port, "rehearsal");
-    host.credentials = Some((HOST_USER.into(), password(HOST_USER)));
     MqttBroker {
-        host,
-        seats: MqttSeatSettings {
-            host: "127.0.0.1".into(),
-            port: broker.port,
-            hall: "rehearsal".into(),
-            password: Some(password),
-        },
+        host: broker.host_settings("rehearsal"),
+        seats: broker.seat_settings("rehearsal"),
     }
 }
 
@@ -123,12 +116,7 @@ async fn mqtt_stack(broker: &Mosquitto, dir: &tempfile::TempDir, third: &str) ->
     let vhall = VirtualHall::builder()
         .seed(1)
         .mqtt_seats(3)
-        .mqtt_broker(MqttSeatSettings {
-            host: "127.0.0.1".into(),
-            port: broker.port,
-            hall: HALL.into(),
-            password: Some(password),
-        })
+        .mqtt_broker(broker.seat_settings(HALL))
         .build()
         .unwrap();
     let mut map: Vec<(TerminalId, SeatId)> = vhall

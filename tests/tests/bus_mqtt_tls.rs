@@ -11,7 +11,7 @@ use bus_support::mosquitto::{HOST_USER, Mosquitto, make_ca_and_server_cert, pass
 use huitang::bus::mqtt::MqttSettings;
 use huitang::bus::{BusHub, TerminalEvent, TerminalEventKind, TerminalId};
 use huitang::meeting::SeatId;
-use huitang_hallsim::{MqttSeatSettings, VirtualHall, hardware_id};
+use huitang_hallsim::{VirtualHall, hardware_id};
 
 const HALL: &str = "tls-hall";
 
@@ -64,12 +64,7 @@ async fn the_host_speaks_to_the_seats_over_tls_and_refuses_a_broker_it_does_not_
     let vhall = VirtualHall::builder()
         .seed(7)
         .mqtt_seats(2)
-        .mqtt_broker(MqttSeatSettings {
-            host: "127.0.0.1".into(),
-            port: broker.port,
-            hall: HALL.into(),
-            password: Some(password),
-        })
+        .mqtt_broker(broker.seat_settings(HALL))
         .build()
         .unwrap();
     for _ in 0..2 {

@@ -11,7 +11,7 @@ use bus_support::mosquitto::{HOST_USER, Mosquitto, password};
 use huitang::bus::mqtt::MqttSettings;
 use huitang::bus::{BusHub, Order, TerminalCommand, TerminalEvent, TerminalEventKind, TerminalId};
 use huitang::meeting::SeatId;
-use huitang_hallsim::{MqttSeatSettings, VirtualHall, hardware_id};
+use huitang_hallsim::{VirtualHall, hardware_id};
 use huitang_protocol::{CheckIn, EventSeq};
 
 const HALL: &str = "hall1";
@@ -62,12 +62,7 @@ async fn mqtt_seats_and_a_third_party_terminal_follow_the_protocol_and_the_acl_h
     let hall = VirtualHall::builder()
         .seed(5)
         .mqtt_seats(3)
-        .mqtt_broker(MqttSeatSettings {
-            host: "127.0.0.1".into(),
-            port: broker.port,
-            hall: HALL.into(),
-            password: Some(password),
-        })
+        .mqtt_broker(broker.seat_settings(HALL))
         .build()
         .unwrap();
     for _ in 0..3 {

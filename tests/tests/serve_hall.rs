@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use bus_support::mosquitto::{HOST_USER, Mosquitto, password};
 use huitang::serve::{self, ServeConfig};
-use huitang_hallsim::{Key, Led, MqttSeatSettings, VirtualHall, hardware_id};
+use huitang_hallsim::{Key, Led, VirtualHall, hardware_id};
 use serde_json::{Value, json};
 
 const HALL: &str = "serve-e2e";
@@ -116,12 +116,7 @@ async fn a_hall_from_hall_toml_runs_serial_and_mqtt_seats_and_an_https_console()
         .device_paths(true)
         .serial_seats(2)
         .mqtt_seats(2)
-        .mqtt_broker(MqttSeatSettings {
-            host: "127.0.0.1".into(),
-            port: broker.port,
-            hall: HALL.into(),
-            password: Some(password),
-        })
+        .mqtt_broker(broker.seat_settings(HALL))
         .build()
         .expect("virtual hall");
     let tty = vhall.serial_device_paths()[0].clone();

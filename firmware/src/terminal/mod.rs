@@ -34,14 +34,14 @@ pub mod vote;
 use heapless::String;
 use huitang_protocol::{
     Capabilities, CardUid, Down, ErrorCode, EventKind, EventSeq, Faults, Frame, FrameDecoder,
-    HardwareId, Key, MAX_DISPLAY_TEXT, Timestamp, Up,
+    HardwareId, Key, MAX_DISPLAY_TEXT, Timestamp, Up, VoteRefusal,
 };
 
 pub use config::{Config, Transport};
 pub use events::{EVENT_CAPACITY, Outbox, QueuedEvent};
 pub use indicators::Indicators;
 pub use notice::Notice;
-pub use vote::Vote;
+pub use vote::{PressOutcome, Vote};
 
 /// A repeated request (same seq and message) within this time is a retry (unicast, up to two
 /// retries 20 ms apart) or the host's second copy of a broadcast (20 ms apart), not a new one.
@@ -319,6 +319,16 @@ impl Terminal {
     pub fn is_checked_in(&self) -> bool {
         self.checked_in
     }
+    /// The notice the seat shows now (a refusal, a stored-offline tap…) and the tick it was
+    /// raised at; `None` once it expired.
+    pub fn notice(&self) -> Option<(Notice, u64)> {
+        self.notice
+    }
+    /// Whether a tap or a vote press still waits for the host's verdict (accepted, recorded
+    /// or refused) — which may follow the event's acknowledgement.
+    pub fn awaiting_verdict(&self) -> bool {
+        self.card.pending.is_some() || self.vote.is_some_and(|v| v.pending.is_some())
+    }
     /// The open vote, if any.
     pub fn vote(&self) -> Option<&Vote> {
         self.vote.as_ref()
@@ -398,17 +408,27 @@ impl Terminal {
         seq
     }
 
+    /// A vote key: sent to the host, or refused on the seat with the reason shown, so a
+    /// press never ends in silence.
     fn vote_key(&mut self, key: Key) {
         let Some(choice) = key.choice() else { return };
-        let wall = self.wall_clock();
-        let accepts = self.checked_in && self.vote.is_some_and(|v| v.accepts(choice, wall));
-        if !accepts {
-            return;
-        }
-        if let Some(seq) = self.record(EventKind::KeyPressed(key))
-            && let Some(v) = self.vote.as_mut()
-        {
-            v.pressed(seq, choice);
+        let outcome = match self.vote.as_ref() {
+            None => PressOutcome::Refused(VoteRefusal::NotOpen),
+            Some(_) if !self.checked_in => PressOutcome::Refused(VoteRefusal::NotCheckedIn),
+            Some(v) => v.press_outcome(choice),
+        };
+        match outcome {
+            PressOutcome::Unchanged => {}
+            PressOutcome::Refused(reason) => {
+                self.notice = Some((Notice::VoteRefused(reason), self.now));
+            }
+            PressOutcome::Send => {
+                if let Some(seq) = self.record(EventKind::KeyPressed(key))
+                    && let Some(v) = self.vote.as_mut()
+                {
+                    v.pressed(seq, choice);
+                }
+            }
         }
     }
 }

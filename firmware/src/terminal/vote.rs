@@ -12,7 +12,19 @@
 
 use huitang_protocol::{
     Choice, EventSeq, Led, MotionId, PressRule, Recorded, Timestamp, VoteMode, VoteOptions,
+    VoteRefusal,
 };
+
+/// What a vote key press does on this seat.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PressOutcome {
+    /// Sent to the host, which records or refuses it.
+    Send,
+    /// The key already chosen, pressed again (last-press-valid): nothing to send.
+    Unchanged,
+    /// Refused on the seat itself; the seat shows why.
+    Refused(VoteRefusal),
+}
 
 /// A vote that is open on this seat.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -72,15 +84,26 @@ impl Vote {
         matches!((self.deadline, wall), (Some(d), Some(w)) if w >= d)
     }
 
-    /// Whether pressing the key for `choice` counts now (the seat being checked in).
-    pub fn accepts(&self, choice: Choice, wall: Option<Timestamp>) -> bool {
-        if self.held || self.expired(wall) || !self.options.offers(choice) {
-            return false;
+    /// What pressing the key for `choice` does now (the seat being checked in).
+    ///
+    /// Only what the seat knows for certain is refused here: a choice not offered, or a
+    /// second press under first-press-valid. Whether the vote is held or past its deadline is
+    /// the host's word — the seat's copy can lag (a resume still travelling), so such a press
+    /// is sent and the host records it or refuses it with its reason, which the seat shows.
+    pub fn press_outcome(&self, choice: Choice) -> PressOutcome {
+        if !self.options.offers(choice) {
+            return PressOutcome::Refused(VoteRefusal::OptionNotOffered);
         }
         match self.press {
-            PressRule::FirstPressValid => self.pending.is_none() && self.recorded.is_none(),
+            PressRule::FirstPressValid if self.pending.is_some() || self.recorded.is_some() => {
+                PressOutcome::Refused(VoteRefusal::AlreadyVoted)
+            }
+            PressRule::FirstPressValid => PressOutcome::Send,
             // Pressing the key already chosen again changes nothing, so it sends nothing.
-            PressRule::LastPressValid => self.shown_choice() != Some(choice),
+            PressRule::LastPressValid if self.shown_choice() == Some(choice) => {
+                PressOutcome::Unchanged
+            }
+            PressRule::LastPressValid => PressOutcome::Send,
         }
     }
 

@@ -33,6 +33,7 @@ mod wire;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use huitang_firmware::terminal::Notice;
 use huitang_firmware::terminal::{Speak, Vote};
 pub use huitang_firmware::{Config, Indicators};
 pub use huitang_protocol::{CardUid, HardwareId, Key, Led};
@@ -316,6 +317,20 @@ impl VirtualHall {
     /// The seat's status line (Chinese, then English).
     pub fn status_text(&self, seat: u32) -> &'static str {
         self.seat(seat).with(|t, _| t.status_text())
+    }
+
+    /// The notice the seat shows now (a refusal, a stored-offline tap…) and how long ago it
+    /// was raised.
+    pub fn notice(&self, seat: u32) -> Option<(Notice, Duration)> {
+        self.seat(seat).with(|t, now| {
+            t.notice()
+                .map(|(n, at)| (n, Duration::from_millis(now.saturating_sub(at))))
+        })
+    }
+
+    /// Whether the seat still waits for the host's verdict on a tap or a vote press.
+    pub fn awaiting_verdict(&self, seat: u32) -> bool {
+        self.seat(seat).with(|t, _| t.awaiting_verdict())
     }
 
     /// Whether the seat believes it is checked in.

@@ -5,6 +5,7 @@ mod backup;
 mod demo;
 mod export;
 mod hash_password;
+mod keygen;
 mod ledger_burst;
 mod quorum;
 mod rehearse;
@@ -40,7 +41,8 @@ pub enum Command {
     Quorum(quorum::QuorumArgs),
     /// A scripted meeting on the virtual hall against the real host and ledger.
     Rehearse(rehearse::RehearseArgs),
-    /// Verify the ledger's hash chain (or an export); non-zero exit names the first bad record.
+    /// Verify the ledger's chain, signed checkpoints and anchors (or an export): 0 signed or
+    /// unsigned-legacy, 3 records after the last checkpoint unverified, 1 tampered or damaged.
     Verify(verify::VerifyArgs),
     /// Export one meeting's events as JSON lines with the chain head, for offline verification.
     Export(export::ExportArgs),
@@ -48,6 +50,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Print the argon2 hash of a password read from standard input (for hall.toml users).
     HashPassword(hash_password::HashPasswordArgs),
+    /// Make the hall's ledger signing key (SHA-256/Ed25519 or SM3/SM2) and print its public key.
+    Keygen(keygen::KeygenArgs),
     /// Online, consistent backup of the SQLite ledger.
     Backup(backup::BackupArgs),
     /// Restore the SQLite ledger from a verified backup.
@@ -64,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Report(args) => block_on(report::run(args)),
         Command::HashPassword(args) => hash_password::run(args),
+        Command::Keygen(args) => keygen::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Quorum(args) => quorum::run(args),
         Command::Rehearse(args) => rehearse::run(args),

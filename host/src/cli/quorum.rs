@@ -1,11 +1,12 @@
 //! `huitang quorum --rulebook CITY --kind KIND --expected N --present M [--remote R]`: applies
 //! a city's quorum rule and prints the explanation with its clause. Exit 0 when met, 1 when
-//! not, 2 on bad input (unknown city or kind, impossible counts).
+//! not, 2 on bad input (unknown city or kind, impossible counts, substitutes where the kind
+//! forbids them, e.g. Wuxi 四十六).
 
 use std::process::ExitCode;
 
 use clap::Args;
-use huitang::meeting::{Headcount, Rulebook, quorum};
+use huitang::meeting::{Headcount, Rulebook, explain, quorum};
 
 use super::EXIT_BAD_INPUT;
 
@@ -45,6 +46,14 @@ pub fn run(args: QuorumArgs) -> anyhow::Result<ExitCode> {
         return Ok(bad_input(
             "应到人数须大于 0 / --expected must be at least 1",
         ));
+    }
+    let subs = &rules.kind.substitutes;
+    if args.substitutes > 0 && !subs.allowed {
+        return Ok(bad_input(&format!(
+            "本类会议不得安排他人代会{} / substitutes are not allowed in this kind of meeting {}",
+            explain::citation_zh(&rules, subs),
+            explain::citation_en(&rules, subs)
+        )));
     }
     let attending = u64::from(args.present) + u64::from(args.remote) + u64::from(args.substitutes);
     if attending > u64::from(args.expected) {

@@ -39,6 +39,13 @@ pub fn run(args: RehearseArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(super::EXIT_BAD_INPUT));
         }
     };
+    // An unknown city or kind is a scenario error (exit 2), not a meeting that ran.
+    if let Err(e) = huitang::meeting::Rulebook::embedded(&scenario.city)
+        .and_then(|b| b.kind(&scenario.kind).map(drop))
+    {
+        eprintln!("huitang: {}: {e}", args.scenario.display());
+        return Ok(ExitCode::from(super::EXIT_BAD_INPUT));
+    }
     let mqtt = match &args.mqtt {
         None => None,
         Some(addr) => {

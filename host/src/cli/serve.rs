@@ -36,6 +36,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             resolved.file.video.as_ref().map_or(0, |v| v.sites.len()),
             resolved.file.users.len(),
         );
+        println!("  {}", resolved.signing.describe());
         return Ok(ExitCode::SUCCESS);
     }
     let name = resolved.file.hall.name.clone();

@@ -210,10 +210,13 @@ pub async fn run(
         },
     );
     print_banner(&options, addr, &db, broker.port, &scheduled);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(io("console server"))?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(io("console server"))?;
 
     for t in tasks {
         t.abort();

@@ -24,11 +24,16 @@
 //! `prev_hash` is the previous record's `hash`; for seq 1 (genesis) it is 32 zero bytes. Seqs
 //! start at 1 and have no gaps. The payload is hashed as stored text, so verification never
 //! depends on how some JSON library orders keys or prints numbers.
+//!
+//! A hall on the `sm3-sm2` suite uses the same layout with SM3 in place of SHA-256 for both
+//! steps; such a ledger says so in its first record (kind `ledger_created`, see
+//! [`super::checkpoint`]). A ledger whose first record is anything else is SHA-256.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-/// A SHA-256 value: a record hash, a body digest or a chain head.
+use super::crypto::{HashAlg, Hasher};
+
+/// A 32-byte hash value (SHA-256 or SM3): a record hash, a body digest or a chain head.
 pub type Hash = [u8; 32];
 
 /// The `prev_hash` of the first record.
@@ -63,9 +68,15 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Seals an event at `seq` after a record whose hash is `prev_hash`.
+    /// Seals an event at `seq` after a record whose hash is `prev_hash` (SHA-256 chain).
     pub fn seal(seq: i64, prev_hash: Hash, event: NewEvent) -> Self {
-        let digest = body_digest(
+        Self::seal_with(HashAlg::Sha256, seq, prev_hash, event)
+    }
+
+    /// Seals an event with the chain hash `alg`.
+    pub fn seal_with(alg: HashAlg, seq: i64, prev_hash: Hash, event: NewEvent) -> Self {
+        let digest = body_digest_with(
+            alg,
             event.ts_ms,
             &event.actor,
             event.meeting_id.as_deref(),
@@ -80,13 +91,19 @@ impl Envelope {
             kind: event.kind,
             payload: event.payload,
             prev_hash,
-            hash: link_hash(seq, &prev_hash, &digest),
+            hash: link_hash_with(alg, seq, &prev_hash, &digest),
         }
     }
 
     /// SHA-256 of this record's body (everything but seq and the chain links).
     pub fn body_digest(&self) -> Hash {
-        body_digest(
+        self.body_digest_with(HashAlg::Sha256)
+    }
+
+    /// This record's body digest under `alg`.
+    pub fn body_digest_with(&self, alg: HashAlg) -> Hash {
+        body_digest_with(
+            alg,
             self.ts_ms,
             &self.actor,
             self.meeting_id.as_deref(),
@@ -102,7 +119,12 @@ impl Envelope {
 
     /// The hash this record would have if it had been written at `seq`.
     pub fn computed_hash_at(&self, seq: i64) -> Hash {
-        link_hash(seq, &self.prev_hash, &self.body_digest())
+        self.computed_hash_with(HashAlg::Sha256, seq)
+    }
+
+    /// The hash this record would have under `alg` at `seq`.
+    pub fn computed_hash_with(&self, alg: HashAlg, seq: i64) -> Hash {
+        link_hash_with(alg, seq, &self.prev_hash, &self.body_digest_with(alg))
     }
 
     /// The payload parsed as JSON (the stored text is always valid JSON).
@@ -162,15 +184,16 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// SHA-256 of a record body (see the module doc for the byte layout).
-pub fn body_digest(
+/// A record body's digest under `alg` (see the module doc for the byte layout).
+pub fn body_digest_with(
+    alg: HashAlg,
     ts_ms: i64,
     actor: &str,
     meeting_id: Option<&str>,
     kind: &str,
     payload: &str,
 ) -> Hash {
-    let mut h = Sha256::new();
+    let mut h = Hasher::new(alg);
     h.update(BODY_TAG);
     h.update(ts_ms.to_be_bytes());
     put_str(&mut h, actor);
@@ -183,20 +206,20 @@ pub fn body_digest(
     }
     put_str(&mut h, kind);
     put_str(&mut h, payload);
-    h.finalize().into()
+    h.finalize()
 }
 
-/// The chain link: SHA-256 over seq, the previous hash and the body digest.
-pub fn link_hash(seq: i64, prev_hash: &Hash, digest: &Hash) -> Hash {
-    let mut h = Sha256::new();
+/// The chain link: the hash `alg` over seq, the previous hash and the body digest.
+pub fn link_hash_with(alg: HashAlg, seq: i64, prev_hash: &Hash, digest: &Hash) -> Hash {
+    let mut h = Hasher::new(alg);
     h.update(LINK_TAG);
     h.update(seq.to_be_bytes());
     h.update(prev_hash);
     h.update(digest);
-    h.finalize().into()
+    h.finalize()
 }
 
-fn put_str(h: &mut Sha256, s: &str) {
+fn put_str(h: &mut Hasher, s: &str) {
     // Field lengths are bounded by the database; a string over 4 GiB cannot be stored.
     let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
     h.update(len.to_be_bytes());

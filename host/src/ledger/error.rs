@@ -45,6 +45,18 @@ pub enum LedgerError {
     /// An operation that only exists for SQLite was asked of another backend.
     #[error("此操作仅适用于 SQLite / this operation is only for SQLite: {0}")]
     SqliteOnly(&'static str),
+    /// A caller tried to append a kind only the ledger writes.
+    #[error("保留的记录类型 / reserved record kind {0:?}: only the ledger writes it")]
+    ReservedKind(String),
+    /// A signing or key operation failed.
+    #[error("账本密码运算失败 / ledger cryptography failed: {0}")]
+    Crypto(String),
+    /// The hall's key or suite does not fit the ledger it opens.
+    #[error("账本与签名密钥不符 / ledger and signing key do not fit: {0}")]
+    KeyMismatch(String),
+    /// The database file itself is damaged (torn or overwritten pages).
+    #[error("账本数据库文件损坏 / ledger database file is damaged: {0}")]
+    Damaged(String),
     /// Restore would overwrite an existing database and `--force` was not given.
     #[error(
         "目标数据库已存在，请先停止服务并使用 --force / target database {0} exists; stop the service and pass --force to overwrite"

@@ -146,6 +146,39 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 
+    /// The seq of the last record of `kind`, if any.
+    pub async fn last_seq_of_kind(&self, kind: &str) -> Result<Option<i64>, LedgerError> {
+        let row = sqlx::query("SELECT MAX(seq) FROM ledger_events WHERE kind = $1")
+            .bind(kind)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
+
+    /// SQLite's own check of the file (`PRAGMA quick_check`): `Ok(())` or the problems it
+    /// lists. On PostgreSQL the server checks its pages itself; nothing to do here.
+    pub async fn check_file(&self) -> Result<(), LedgerError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let rows = match sqlx::query("PRAGMA quick_check")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) => return Err(LedgerError::Damaged(e.to_string())),
+        };
+        let lines: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>(0).ok())
+            .collect();
+        if lines.len() == 1 && lines[0] == "ok" {
+            Ok(())
+        } else {
+            Err(LedgerError::Damaged(lines.join("; ")))
+        }
+    }
+
     /// The seq of the first record of a meeting, if it has any.
     pub async fn first_seq_of_meeting(&self, meeting_id: &str) -> Result<Option<i64>, LedgerError> {
         let row = sqlx::query("SELECT MIN(seq) FROM ledger_events WHERE meeting_id = $1")

@@ -133,23 +133,36 @@ pub enum Command {
     ApproveLeave {
         /// Which.
         leave: LeaveId,
-        /// The approver's role id (must be one the request was routed to).
-        approver_role: String,
-        /// The approver's name.
-        approver_name: String,
-        /// The clerk.
+        /// The approver: a person on the roster holding a role the request was routed to (or
+        /// presiding, where the rules route it to the 会议主持人), never the requester.
+        approver: MemberId,
+        /// The console login that recorded it.
         actor: ActorId,
     },
     /// Reject a leave request.
     RejectLeave {
         /// Which.
         leave: LeaveId,
-        /// The approver's role id.
-        approver_role: String,
-        /// The approver's name.
-        approver_name: String,
+        /// The approver, as for [`Command::ApproveLeave`].
+        approver: MemberId,
         /// Why.
         reason: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// The body the rules name passed a leave request on to the approver (e.g. the 办公室,
+    /// Zhuzhou 第四十七条).
+    ForwardLeave {
+        /// Which.
+        leave: LeaveId,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// An approved leave was reported as the rules require (报备, Wuxi 四十六; 报告, Jiaxing
+    /// 第四十二条).
+    ReportLeave {
+        /// Which.
+        leave: LeaveId,
         /// The clerk.
         actor: ActorId,
     },

@@ -173,6 +173,15 @@ pub enum Event {
         submitted_at: Timestamp,
         /// Roles that may approve it (from the rulebook).
         approvers: Vec<String>,
+        /// The body it must pass through before the approver (e.g. `office`, Zhuzhou 第四十七条).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
+        /// Whom the approval must be reported to (e.g. `office`, Wuxi 四十六).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report_to: Option<String>,
+        /// Who reports it (e.g. `office`, Jiaxing 第四十二条); absent: the member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report_by: Option<String>,
         /// Who recorded it.
         actor: ActorId,
         /// When.
@@ -182,10 +191,16 @@ pub enum Event {
     LeaveApproved {
         /// Request number.
         leave: LeaveId,
-        /// The approver's role (one of the routed approvers).
+        /// The approver's role on the roster, as it is.
         approver_role: String,
         /// The approver's name.
         approver_name: String,
+        /// The approver: a person on the roster (absent in ledgers written before the route).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approver: Option<MemberId>,
+        /// The approver's authority came from presiding over the meeting (会议主持人).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        as_presiding: bool,
         /// Who recorded it.
         actor: ActorId,
         /// When.
@@ -195,10 +210,16 @@ pub enum Event {
     LeaveRejected {
         /// Request number.
         leave: LeaveId,
-        /// The approver's role.
+        /// The approver's role on the roster, as it is.
         approver_role: String,
         /// The approver's name.
         approver_name: String,
+        /// The approver: a person on the roster (absent in ledgers written before the route).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approver: Option<MemberId>,
+        /// The approver's authority came from presiding over the meeting.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        as_presiding: bool,
         /// Why.
         reason: String,
         /// Who recorded it.
@@ -381,6 +402,35 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// A leave request passed through the body the rules name (e.g. the 办公室 reported a
+    /// written request to the mayor for approval, Zhuzhou 第四十七条).
+    LeaveForwarded {
+        /// Request number.
+        leave: LeaveId,
+        /// The body that passed it on (role id, e.g. `office`).
+        by: String,
+        /// The approver roles it went to.
+        to: Vec<String>,
+        /// Who recorded it.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
+    /// An approved leave was reported (报备 / 报告) as the rules require (Wuxi 四十六: to the
+    /// 办公室; Jiaxing 第四十二条: by the 办公室 to the mayor).
+    LeaveReported {
+        /// Request number.
+        leave: LeaveId,
+        /// Who reported it (role id); absent: the member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// To whom (role id).
+        to: String,
+        /// Who recorded it.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl Event {
@@ -421,6 +471,8 @@ impl Event {
             Event::TopicWithdrawn { .. } => "topic_withdrawn",
             Event::TopicStarted { .. } => "topic_started",
             Event::TopicEnded { .. } => "topic_ended",
+            Event::LeaveForwarded { .. } => "leave_forwarded",
+            Event::LeaveReported { .. } => "leave_reported",
         }
     }
 
@@ -460,7 +512,9 @@ impl Event {
             | Event::AgendaReordered { at, .. }
             | Event::TopicWithdrawn { at, .. }
             | Event::TopicStarted { at, .. }
-            | Event::TopicEnded { at, .. } => *at,
+            | Event::TopicEnded { at, .. }
+            | Event::LeaveForwarded { at, .. }
+            | Event::LeaveReported { at, .. } => *at,
         }
     }
 }

@@ -7,25 +7,33 @@ use serde::{Deserialize, Serialize};
 use super::event::Event;
 use super::meeting::Meeting;
 use super::quorum::{QuorumRule, QuorumVerdict};
-use super::rulebook::{Cited, MeetingRules, Source};
+use super::rulebook::{Citation, Cited, MeetingRules, Source};
 use super::votes::{VoteDecision, VoteResult};
 
 /// `（无锡 四十：“出席人数应超过应到人数的半数”）` or `（嘉兴 本会堂政策，非规则条文）`.
 pub fn citation_zh(rules: &MeetingRules, rule: &dyn Cited) -> String {
-    let c = rule.citation();
+    citation_of_zh(rules, rule.citation())
+}
+
+/// [`citation_zh`] of a citation that is not a rule of its own (a defaulted sub-rule).
+pub fn citation_of_zh(rules: &MeetingRules, c: Citation<'_>) -> String {
     match (c.source, c.clause) {
         (Source::Law, Some(clause)) => format!("（{}：“{}”）", rules.cite_zh(c), clause),
         _ => format!("（{}）", rules.cite_zh(c)),
     }
 }
 
-/// `(Wuxi art. 四十: “出席人数应超过应到人数的半数”)` or `(Jiaxing hall policy, not law)`.
-pub fn citation_en(rules: &MeetingRules, rule: &dyn Cited) -> String {
-    let c = rule.citation();
+/// [`citation_en`] of a citation that is not a rule of its own.
+pub fn citation_of_en(rules: &MeetingRules, c: Citation<'_>) -> String {
     match (c.source, c.clause) {
         (Source::Law, Some(clause)) => format!("({}: “{}”)", rules.cite_en(c), clause),
         _ => format!("({})", rules.cite_en(c)),
     }
+}
+
+/// `(Wuxi art. 四十: “出席人数应超过应到人数的半数”)` or `(Jiaxing hall policy, not law)`.
+pub fn citation_en(rules: &MeetingRules, rule: &dyn Cited) -> String {
+    citation_of_en(rules, rule.citation())
 }
 
 fn remote_cap_citation_zh(rules: &MeetingRules) -> String {
@@ -195,7 +203,22 @@ impl Meeting {
         let decision = &self.rules.kind.decision;
         let (zh, en) = self.decision_text(r, &counts_zh, &counts_en, decision);
         let (loss_zh, loss_en) = site_loss_text(r);
-        (format!("{zh}{loss_zh}"), format!("{en}{loss_en}"))
+        let (nq_zh, nq_en) = if r.without_quorum {
+            let c = self.rules.kind.quorum.when_lost_citation();
+            (
+                format!(
+                    "。本次表决在不足法定人数时进行{}",
+                    citation_of_zh(&self.rules, c)
+                ),
+                format!(". Taken without quorum {}", citation_of_en(&self.rules, c)),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        (
+            format!("{zh}{loss_zh}{nq_zh}"),
+            format!("{en}{loss_en}{nq_en}"),
+        )
     }
 
     fn decision_text(
@@ -243,6 +266,19 @@ impl Meeting {
                     citation_en(&self.rules, decision)
                 ),
             ),
+            VoteDecision::Void { reason } if reason == super::votes::VOID_QUORUM_LOST => {
+                let c = self.rules.kind.quorum.when_lost_citation();
+                (
+                    format!(
+                        "表决结束时不足法定人数，不形成决定：{counts_zh}{}",
+                        citation_of_zh(&self.rules, c)
+                    ),
+                    format!(
+                        "quorum was lost when the vote closed, so no decision stands: {counts_en} {}",
+                        citation_of_en(&self.rules, c)
+                    ),
+                )
+            }
             VoteDecision::Void { .. } => (
                 "表决无效：系统重启后无记名票无法恢复，请重新表决".to_owned(),
                 "void: secret ballots could not be recovered after a restart; please vote again"

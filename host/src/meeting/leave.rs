@@ -1,6 +1,8 @@
 //! 请假 and 代会: leave requests routed to the approver the city's rules name for the member's
 //! role and the meeting kind, the written and in-advance conditions (Zhuzhou 第四十七条, Wuxi
 //! 四十六), and substitutes (forbidden in Wuxi 四十六; after approval in Rizhao 第四十二条).
+//! The route's later steps (passed by the office, approved by a person on the roster,
+//! reported) are in `leave_route.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,19 +23,31 @@ pub enum LeaveStatus {
     Pending,
     /// Approved: the member is excused (请假), still counted in 应到.
     Approved {
-        /// Approver's role.
+        /// Approver's role on the roster.
         role: String,
         /// Approver's name.
         name: String,
+        /// The approver on the roster (absent in ledgers written before the route).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+        /// Approved as the meeting's presiding officer (会议主持人).
+        #[serde(default)]
+        as_presiding: bool,
         /// When.
         at: Timestamp,
     },
     /// Rejected: the member is expected to attend.
     Rejected {
-        /// Approver's role.
+        /// Approver's role on the roster.
         role: String,
         /// Approver's name.
         name: String,
+        /// The approver on the roster.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        member: Option<MemberId>,
+        /// Rejected as the meeting's presiding officer.
+        #[serde(default)]
+        as_presiding: bool,
         /// Why.
         reason: String,
         /// When.
@@ -56,6 +70,21 @@ pub struct LeaveRequest {
     pub submitted_at: Timestamp,
     /// The roles that may approve it.
     pub approvers: Vec<String>,
+    /// The body it must pass through before the approver (`office`), if any.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// Whom the approval must be reported to, if anyone.
+    #[serde(default)]
+    pub report_to: Option<String>,
+    /// Who reports it (absent: the member).
+    #[serde(default)]
+    pub report_by: Option<String>,
+    /// When the `via` body passed it on.
+    #[serde(default)]
+    pub forwarded_at: Option<Timestamp>,
+    /// When the approval was reported.
+    #[serde(default)]
+    pub reported_at: Option<Timestamp>,
     /// Pending, approved or rejected.
     pub status: LeaveStatus,
 }
@@ -108,6 +137,13 @@ impl Meeting {
         if reason.trim().is_empty() {
             return Err(Refusal::Required("请假事由 / the leave reason"));
         }
+        if member == &self.setup.presiding {
+            let presiding = &self.rules.kind.presiding;
+            return Err(Refusal::PresidingOnLeave {
+                citation: explain::citation_zh(&self.rules, presiding),
+                citation_en: explain::citation_en(&self.rules, presiding),
+            });
+        }
         if submitted_at > now {
             return Err(Refusal::Invalid(
                 "提交时间晚于当前时间 / submitted_at is in the future".into(),
@@ -152,70 +188,11 @@ impl Meeting {
             written,
             submitted_at,
             approvers: rule.approvers.clone(),
+            via: rule.via.clone(),
+            report_to: rule.report_to.clone(),
+            report_by: rule.report_by.clone(),
             actor,
             at: now,
-        }])
-    }
-
-    pub(super) fn decide_leave(
-        &self,
-        leave: LeaveId,
-        approver_role: String,
-        approver_name: String,
-        rejection: Option<String>,
-        actor: ActorId,
-        now: Timestamp,
-    ) -> Result<Vec<Event>, Refusal> {
-        if self.phase == Phase::Adjourned {
-            return Err(self.wrong_phase("审批请假", "decide leave"));
-        }
-        let request = self
-            .leave
-            .iter()
-            .find(|l| l.id == leave)
-            .ok_or(Refusal::UnknownLeave)?;
-        if request.status != LeaveStatus::Pending {
-            return Err(Refusal::LeaveAlreadyDecided);
-        }
-        if !request.approvers.contains(&approver_role) {
-            let zh: Vec<&str> = request
-                .approvers
-                .iter()
-                .map(|r| self.rules.role_zh(r))
-                .collect();
-            let en: Vec<&str> = request
-                .approvers
-                .iter()
-                .map(|r| self.rules.role_en(r))
-                .collect();
-            return Err(Refusal::WrongApprover {
-                required: zh.join("或"),
-                required_en: en.join(" or "),
-            });
-        }
-        if approver_name.trim().is_empty() {
-            return Err(Refusal::Required("批准人姓名 / the approver's name"));
-        }
-        let approver_name = approver_name.trim().to_owned();
-        Ok(vec![match rejection {
-            None => Event::LeaveApproved {
-                leave,
-                approver_role,
-                approver_name,
-                actor,
-                at: now,
-            },
-            Some(reason) if reason.trim().is_empty() => {
-                return Err(Refusal::Required("不同意的理由 / the rejection reason"));
-            }
-            Some(reason) => Event::LeaveRejected {
-                leave,
-                approver_role,
-                approver_name,
-                reason: reason.trim().to_owned(),
-                actor,
-                at: now,
-            },
         }])
     }
 
@@ -285,6 +262,9 @@ impl Meeting {
                 written,
                 submitted_at,
                 approvers,
+                via,
+                report_to,
+                report_by,
                 ..
             } => self.leave.push(LeaveRequest {
                 id: *leave,
@@ -293,12 +273,19 @@ impl Meeting {
                 written: *written,
                 submitted_at: *submitted_at,
                 approvers: approvers.clone(),
+                via: via.clone(),
+                report_to: report_to.clone(),
+                report_by: report_by.clone(),
+                forwarded_at: None,
+                reported_at: None,
                 status: LeaveStatus::Pending,
             }),
             Event::LeaveApproved {
                 leave,
                 approver_role,
                 approver_name,
+                approver,
+                as_presiding,
                 at,
                 ..
             } => {
@@ -306,6 +293,8 @@ impl Meeting {
                     l.status = LeaveStatus::Approved {
                         role: approver_role.clone(),
                         name: approver_name.clone(),
+                        member: approver.clone(),
+                        as_presiding: *as_presiding,
                         at: *at,
                     };
                 }
@@ -314,6 +303,8 @@ impl Meeting {
                 leave,
                 approver_role,
                 approver_name,
+                approver,
+                as_presiding,
                 reason,
                 at,
                 ..
@@ -322,9 +313,21 @@ impl Meeting {
                     l.status = LeaveStatus::Rejected {
                         role: approver_role.clone(),
                         name: approver_name.clone(),
+                        member: approver.clone(),
+                        as_presiding: *as_presiding,
                         reason: reason.clone(),
                         at: *at,
                     };
+                }
+            }
+            Event::LeaveForwarded { leave, at, .. } => {
+                if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
+                    l.forwarded_at = Some(*at);
+                }
+            }
+            Event::LeaveReported { leave, at, .. } => {
+                if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
+                    l.reported_at = Some(*at);
                 }
             }
             _ => {}

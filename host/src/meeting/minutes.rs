@@ -7,11 +7,14 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::attendance::Presence;
+use super::explain;
 use super::ids::{MemberId, SeatId, SiteId, Timestamp};
 use super::leave::LeaveStatus;
+use super::leave_route::LeaveStepKind;
 use super::meeting::Meeting;
 use super::roster::Standing;
 use super::session::Phase;
+use super::votes::{VOID_QUORUM_LOST, VoteDecision};
 
 /// A participant's standing on the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +104,9 @@ pub struct AttendanceSheet {
     pub signers_zh: Vec<String>,
     /// Every participant, members first.
     pub rows: Vec<SheetRow>,
+    /// Quorum lost mid-session and the votes it touched, with the rule; `None`: never lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum_loss_zh: Option<String>,
 }
 
 /// Builds the sheet from the meeting's current state.
@@ -146,6 +152,7 @@ pub fn attendance_sheet(m: &Meeting) -> AttendanceSheet {
             .map(|s| rules.role_zh(s).to_owned())
             .collect(),
         rows,
+        quorum_loss_zh: quorum_loss_zh(m),
     }
 }
 
@@ -168,12 +175,7 @@ fn row(m: &Meeting, r: &super::attendance::Record) -> SheetRow {
         Presence::NotArrived => SheetStatus::NotArrived,
     };
     let leave = leave.and_then(|l| match &l.status {
-        LeaveStatus::Approved { role, name, .. } => Some(format!(
-            "{}，经{}{}同意",
-            l.reason,
-            rules.role_zh(role),
-            name
-        )),
+        LeaveStatus::Approved { .. } => Some(leave_route_zh(m, l)),
         _ => None,
     });
     SheetRow {
@@ -283,11 +285,55 @@ impl AttendanceSheet {
             .collect();
         let _ = writeln!(out, "列席：{}", join_or_none(&observers));
         let _ = writeln!(out, "法定人数：{}", self.quorum_zh);
+        if let Some(loss) = &self.quorum_loss_zh {
+            let _ = writeln!(out, "不足法定人数：{loss}");
+        }
         if !self.signers_zh.is_empty() {
             let _ = writeln!(out, "纪要签发：{}", self.signers_zh.join(" → "));
         }
         out
     }
+}
+
+/// `出差，书面请假，经市人民政府办公室转报市长，经市长张三同意，已向市政府办公室报备`.
+fn leave_route_zh(m: &Meeting, l: &super::leave::LeaveRequest) -> String {
+    let mut parts = vec![l.reason.clone()];
+    for step in m.leave_route(l) {
+        match step.step {
+            LeaveStepKind::Submitted if !l.written => {}
+            LeaveStepKind::Submitted => parts.push("书面请假".into()),
+            LeaveStepKind::Reported if step.done_at.is_some() => {
+                parts.push(format!("已{}", step.zh))
+            }
+            LeaveStepKind::Reported => parts.push(format!("尚未{}", step.zh)),
+            _ => parts.push(step.zh),
+        }
+    }
+    parts.join("，")
+}
+
+/// The minutes' note on quorum lost mid-session and on votes it touched, with the rule.
+fn quorum_loss_zh(m: &Meeting) -> Option<String> {
+    if m.quorum_losses == 0 {
+        return None;
+    }
+    let rules = m.rules();
+    let mut s = format!(
+        "会议进行中不足法定人数 {} 次{}",
+        m.quorum_losses,
+        explain::citation_of_zh(rules, rules.kind.quorum.when_lost_citation())
+    );
+    for v in m.votes() {
+        let Some(r) = &v.result else { continue };
+        let void =
+            matches!(&r.decision, VoteDecision::Void { reason } if reason == VOID_QUORUM_LOST);
+        if void {
+            let _ = write!(s, "；表决「{}」因不足法定人数未形成决定", v.spec.motion);
+        } else if r.without_quorum {
+            let _ = write!(s, "；表决「{}」在不足法定人数时进行", v.spec.motion);
+        }
+    }
+    Some(s)
 }
 
 fn join_or_none(items: &[String]) -> String {

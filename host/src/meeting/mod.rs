@@ -31,6 +31,7 @@ mod event;
 pub mod explain;
 mod ids;
 mod leave;
+mod leave_route;
 #[allow(clippy::module_inception)]
 mod meeting;
 mod minutes;
@@ -55,23 +56,24 @@ pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
 pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 pub use leave::{LeaveRequest, LeaveStatus};
+pub use leave_route::{LeaveStep, LeaveStepKind};
 pub use meeting::{Meeting, ReplayError, ScheduleError};
 pub use minutes::{AttendanceSheet, SheetRow, SheetStatus, attendance_sheet};
 pub use quorum::{Headcount, QuorumRule, QuorumVerdict};
-pub use refusal::Refusal;
+pub use refusal::{Refusal, WrongApprover};
 pub use roster::{
     Card, CardHolder, CardState, CheckInMode, MeetingSetup, Participant, RosterError, Standing,
 };
 pub use rulebook::{
-    AgendaRules, DEFAULT_LOSS_GRACE_SECONDS, DisagreementRule, LossGrace, MeetingRules,
-    RemotePolicy, RemoteShare, RemoteVoting, Rulebook, RulebookError, Source, TopicConfirmation,
-    TopicDisagreement, TopicObservers, TopicProposal,
+    AgendaRules, DEFAULT_LOSS_GRACE_SECONDS, DisagreementRule, LossAction, LossGrace, MeetingRules,
+    QuorumLoss, RemotePolicy, RemoteShare, RemoteVoting, Rulebook, RulebookError, Source,
+    TopicConfirmation, TopicDisagreement, TopicObservers, TopicProposal,
 };
 pub use rulebook_check::Problem;
 pub use rulebook_load::embedded_cities;
 pub use session::Phase;
 pub use terminal::{check_in_reply, vote_reply};
 pub use votes::{
-    Ballot, Choice, CloseReason, PressRule, SecretChoice, SiteLoss, Tally, VoteDecision,
-    VoteResult, VoteSpec, VoteState, VoteStatus,
+    Ballot, Choice, CloseReason, PressRule, SecretChoice, SiteLoss, Tally, VOID_QUORUM_LOST,
+    VoteDecision, VoteResult, VoteSpec, VoteState, VoteStatus,
 };

@@ -5,6 +5,25 @@
 use super::ids::{MemberId, SeatId, TopicId};
 use super::quorum::QuorumVerdict;
 
+/// Who was named as approver and who should have been ([`Refusal::WrongApprover`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongApprover {
+    /// The person named as approver.
+    pub name: String,
+    /// Their role, Chinese.
+    pub role: String,
+    /// Their role, English.
+    pub role_en: String,
+    /// Allowed approvers, Chinese.
+    pub required: String,
+    /// Allowed approvers, English.
+    pub required_en: String,
+    /// The routing rule, Chinese.
+    pub citation: String,
+    /// The routing rule, English.
+    pub citation_en: String,
+}
+
 /// A refused command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
@@ -108,14 +127,59 @@ pub enum Refusal {
         /// Citation, English.
         citation_en: String,
     },
-    /// The approver is not one the rules name for this request.
-    #[error("应由 {required} 批准 / must be approved by {required_en}")]
-    WrongApprover {
-        /// Allowed approvers, Chinese.
-        required: String,
-        /// Allowed approvers, English.
-        required_en: String,
+    /// The approver holds no role the rules name for this request.
+    #[error(
+        "{}（{}）不能批准本申请，应由 {} 批准{} / {} ({}) may not decide this request: it must be approved by the {} {}",
+        .0.name, .0.role, .0.required, .0.citation, .0.name, .0.role_en, .0.required_en, .0.citation_en
+    )]
+    WrongApprover(Box<WrongApprover>),
+    /// Nobody approves their own leave.
+    #[error("不能批准本人的请假申请 / nobody may approve their own leave request")]
+    SelfApproval,
+    /// The presiding member cannot be on leave while presiding.
+    #[error(
+        "会议主持人不能请假：须先移交主持，再办理请假{citation} / the presiding officer cannot take leave while presiding: hand over the chair first {citation_en}"
+    )]
+    PresidingOnLeave {
+        /// The presiding rule, Chinese.
+        citation: String,
+        /// The presiding rule, English.
+        citation_en: String,
     },
+    /// The request must first pass through the body the rules name.
+    #[error(
+        "须先由{via}转报，方可审批{citation} / the {via_en} must pass the request on before it is decided {citation_en}"
+    )]
+    LeaveNotForwarded {
+        /// The body, Chinese.
+        via: String,
+        /// The body, English.
+        via_en: String,
+        /// The routing rule, Chinese.
+        citation: String,
+        /// The routing rule, English.
+        citation_en: String,
+    },
+    /// The rules do not include this step for this request.
+    #[error(
+        "本请假程序不含“{step}”这一步{citation} / this leave route has no {step_en} step {citation_en}"
+    )]
+    NotInLeaveRoute {
+        /// The step, Chinese.
+        step: &'static str,
+        /// The step, English.
+        step_en: &'static str,
+        /// The routing rule, Chinese.
+        citation: String,
+        /// The routing rule, English.
+        citation_en: String,
+    },
+    /// The step was already recorded.
+    #[error("该步骤已记录 / this step is already recorded")]
+    LeaveStepDone,
+    /// Reporting needs an approved request.
+    #[error("请假尚未批准，不能报备 / the leave is not approved yet, so it cannot be reported")]
+    LeaveNotYetApproved,
     /// No such leave request.
     #[error("没有这份请假申请 / no such leave request")]
     UnknownLeave,
@@ -149,6 +213,19 @@ pub enum Refusal {
     /// The meeting cannot open without quorum.
     #[error("不足法定人数，不能开会：{} / quorum not met: {}", .0.explanation_zh, .0.explanation_en)]
     QuorumNotMet(Box<QuorumVerdict>),
+    /// Quorum was lost mid-session and the rules refuse votes without it.
+    #[error(
+        "不足法定人数，不能开始表决：{} {when_lost} / quorum is lost, no vote may open: {} {when_lost_en}",
+        .verdict.explanation_zh, .verdict.explanation_en
+    )]
+    QuorumLost {
+        /// The verdict now.
+        verdict: Box<QuorumVerdict>,
+        /// The rule on what happens without quorum, Chinese.
+        when_lost: String,
+        /// The same, English.
+        when_lost_en: String,
+    },
     /// A vote is already open or held.
     #[error("已有表决正在进行 / a vote is already in progress")]
     VoteInProgress,
@@ -257,7 +334,14 @@ impl Refusal {
             Refusal::NoLeaveRoute { .. } => "no_leave_route",
             Refusal::LeaveNotInAdvance { .. } => "leave_not_in_advance",
             Refusal::LeaveMustBeWritten { .. } => "leave_must_be_written",
-            Refusal::WrongApprover { .. } => "wrong_approver",
+            Refusal::WrongApprover(_) => "wrong_approver",
+            Refusal::SelfApproval => "self_approval",
+            Refusal::PresidingOnLeave { .. } => "presiding_on_leave",
+            Refusal::LeaveNotForwarded { .. } => "leave_not_forwarded",
+            Refusal::NotInLeaveRoute { .. } => "not_in_leave_route",
+            Refusal::LeaveStepDone => "leave_step_done",
+            Refusal::LeaveNotYetApproved => "leave_not_yet_approved",
+            Refusal::QuorumLost { .. } => "quorum_lost",
             Refusal::UnknownLeave => "unknown_leave",
             Refusal::LeaveAlreadyDecided => "leave_already_decided",
             Refusal::LeaveExists => "leave_exists",

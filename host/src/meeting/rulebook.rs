@@ -109,8 +109,56 @@ cited_rule!(
     QuorumPolicy {
         /// More than half, half or more, or none.
         rule: QuorumRule,
+        /// `[kinds.quorum.when_lost]`: what happens to votes and decisions once quorum is lost
+        /// mid-session. Absent: refused, as hall policy (see [`QuorumPolicy::when_lost`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        when_lost: Option<QuorumLoss>,
     }
 );
+
+/// What the meeting does with a vote while quorum is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossAction {
+    /// No vote opens and a vote closed without quorum records no decision (方为有效: a
+    /// meeting without its quorum is not valid).
+    Refuse,
+    /// The vote goes ahead and its result is recorded as taken without quorum (不足法定人数).
+    Record,
+}
+
+cited_rule!(
+    /// What happens to votes and decisions after quorum is lost (`[kinds.quorum.when_lost]`).
+    QuorumLoss {
+        /// Refuse or record as taken without quorum.
+        action: LossAction,
+    }
+);
+
+/// Note shown when a rulebook leaves `[kinds.quorum.when_lost]` out.
+const WHEN_LOST_NOTE: &str = "规则文件未写明，本会堂政策：不足法定人数时不进行表决、不形成决定 / not stated in the rulebook; hall policy: no vote and no decision without quorum";
+
+impl QuorumPolicy {
+    /// What happens to votes after quorum is lost (default: refuse).
+    pub fn loss_action(&self) -> LossAction {
+        self.when_lost
+            .as_ref()
+            .map_or(LossAction::Refuse, |w| w.action)
+    }
+
+    /// The citation of [`QuorumPolicy::loss_action`]; a defaulted one is hall policy.
+    pub fn when_lost_citation(&self) -> Citation<'_> {
+        match &self.when_lost {
+            Some(w) => w.citation(),
+            None => Citation {
+                article: None,
+                clause: None,
+                source: Source::HallPolicy,
+                note: Some(WHEN_LOST_NOTE),
+            },
+        }
+    }
+}
 
 cited_rule!(
     /// How the meeting decides: the chair under 首长负责制, or a binding vote threshold.
@@ -136,6 +184,9 @@ cited_rule!(
         #[serde(default, skip_serializing_if = "Option::is_none")]
         /// Whom the approval is reported to (报备).
         report_to: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// Who reports it (e.g. `office` in Jiaxing 第四十二条); absent: the member.
+        report_by: Option<String>,
         /// Must be in writing (书面).
         written: bool,
         /// Must be submitted before the scheduled start (提前).
@@ -519,6 +570,9 @@ impl KindRules {
         }
         if let Some(v) = &r.loss_grace {
             rules.push(v);
+        }
+        if let Some(w) = &self.quorum.when_lost {
+            rules.push(w);
         }
         if let Some(a) = &self.agenda {
             rules.extend(a.cited_rules());

@@ -117,6 +117,9 @@ impl Validator<'_> {
         self.cited(&format!("{at}.observers"), &k.observers);
         self.cited(&format!("{at}.presiding"), &k.presiding);
         self.cited(&format!("{at}.quorum"), &k.quorum);
+        if let Some(w) = &k.quorum.when_lost {
+            self.cited(&format!("{at}.quorum.when_lost"), w);
+        }
         self.cited(&format!("{at}.decision"), &k.decision);
         self.cited(&format!("{at}.substitutes"), &k.substitutes);
         self.cited(&format!("{at}.remote"), &k.remote);
@@ -227,7 +230,10 @@ impl Validator<'_> {
             self.cited(&lp, rule);
             self.roles(&format!("{lp}.roles"), &rule.roles);
             self.roles(&format!("{lp}.approvers"), &rule.approvers);
-            for extra in [&rule.via, &rule.report_to].into_iter().flatten() {
+            for extra in [&rule.via, &rule.report_to, &rule.report_by]
+                .into_iter()
+                .flatten()
+            {
                 self.roles(&lp, std::slice::from_ref(extra));
             }
             if rule.approvers.is_empty() {

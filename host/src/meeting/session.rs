@@ -119,7 +119,10 @@ impl Meeting {
                 self.quorum_held = true;
                 self.opened_at = Some(*at);
             }
-            Event::QuorumLost { .. } => self.quorum_held = false,
+            Event::QuorumLost { .. } => {
+                self.quorum_held = false;
+                self.quorum_losses += 1;
+            }
             Event::QuorumRestored { .. } => self.quorum_held = true,
             Event::Adjourned { absent, at, .. } => {
                 self.phase = Phase::Adjourned;

@@ -177,7 +177,14 @@ pub struct VoteResult {
     /// Video sites lost while the vote was open, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites_lost: Vec<SiteLoss>,
+    /// Closed while quorum was lost, under a rulebook that records such a result
+    /// (`[kinds.quorum.when_lost] action = "record"`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_quorum: bool,
 }
+
+/// [`VoteDecision::Void`] reason: closed while quorum was lost, so no decision stands.
+pub const VOID_QUORUM_LOST: &str = "quorum_lost";
 
 /// A vote's lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,6 +333,7 @@ impl VoteState {
                     reason: "secret_ballots_lost_on_restart".into(),
                 },
                 sites_lost: self.sites_lost.clone(),
+                without_quorum: false,
             };
         }
         let tally = match self.spec.ballot {
@@ -344,6 +352,7 @@ impl VoteState {
             expected,
             decision,
             sites_lost: self.sites_lost.clone(),
+            without_quorum: false,
         }
     }
 

@@ -10,6 +10,7 @@ use super::ids::{MemberId, SiteId, Timestamp, VoteId};
 use super::meeting::{Meeting, SecretPress};
 use super::refusal::Refusal;
 use super::roster::Standing;
+use super::rulebook::LossAction;
 use super::session::Phase;
 use super::votes::{
     Ballot, Choice, CloseReason, PressRule, SecretChoice, SiteLoss, VoteSpec, VoteState, VoteStatus,
@@ -77,6 +78,16 @@ impl Meeting {
         }
         if self.open_vote_state().is_some() {
             return Err(Refusal::VoteInProgress);
+        }
+        let quorum = self.quorum();
+        let policy = &self.rules.kind.quorum;
+        if !quorum.met && policy.loss_action() == LossAction::Refuse {
+            let c = policy.when_lost_citation();
+            return Err(Refusal::QuorumLost {
+                verdict: Box::new(quorum),
+                when_lost: explain::citation_of_zh(&self.rules, c),
+                when_lost_en: explain::citation_of_en(&self.rules, c),
+            });
         }
         if spec.motion.trim().is_empty() {
             return Err(Refusal::Required("表决事项 / the motion"));
@@ -178,7 +189,19 @@ impl Meeting {
     ) -> Result<Vec<Event>, Refusal> {
         let vote = self.open_vote_state().ok_or(Refusal::NoOpenVote)?;
         let expected = self.attendance.headcount().expected;
-        let result = vote.result(&self.rules, expected, &self.setup.presiding);
+        let mut result = vote.result(&self.rules, expected, &self.setup.presiding);
+        if !self.quorum().met {
+            // Without quorum no decision stands (方为有效), unless the rulebook records it as
+            // taken without quorum.
+            match self.rules.kind.quorum.loss_action() {
+                LossAction::Refuse => {
+                    result.decision = super::votes::VoteDecision::Void {
+                        reason: super::votes::VOID_QUORUM_LOST.into(),
+                    }
+                }
+                LossAction::Record => result.without_quorum = true,
+            }
+        }
         Ok(vec![Event::VoteClosed {
             vote: vote.id,
             reason,

@@ -30,6 +30,14 @@ hall.toml keys (see deploy/hall.toml for a complete sample):
 
 [ledger]
   url               SQLite file path (or sqlite://PATH) or postgres://user@host/db (required)
+  suite             sha256-ed25519 (default) | sm3-sm2 (商用密码: SM3 chain, SM2 checkpoints)
+  signing_key       checkpoint signing key file (default ledger-signing.key beside this
+                    file; made by `huitang keygen`, or at first start if missing)
+  anchor            copy every checkpoint to a file on another disk or a postgres:// URL of
+                    another database; check with `huitang verify --anchor`
+  checkpoint_every_events   sign after this many unsigned events (default 1000)
+  checkpoint_every_minutes  sign unsigned events after this many minutes (default 5)
+                    (meeting adjourned, vote closed and sign-in closed are always signed)
 
 [web]
   listen            console address, e.g. 0.0.0.0:8443 (required)
@@ -133,6 +141,9 @@ fn default_rulebooks() -> Vec<String> {
 pub struct LedgerSection {
     /// SQLite path or PostgreSQL URL.
     pub url: String,
+    /// Suite, key, checkpoint policy and anchor.
+    #[serde(flatten)]
+    pub signing: super::signing::SigningSection,
 }
 
 /// `[web]`.
@@ -314,6 +325,8 @@ pub struct Resolved {
     pub mqtt_password: Option<String>,
     /// The broker CA, read from its file.
     pub mqtt_ca: Option<Vec<u8>>,
+    /// The ledger signing.
+    pub signing: super::signing::SigningPlan,
 }
 
 impl ServeConfig {
@@ -553,12 +566,18 @@ impl ServeConfig {
             sites,
             utc_offset_hours: self.hall.utc_offset_hours,
         };
+        let signing = self
+            .ledger
+            .signing
+            .plan(base)
+            .map_err(|(key, message)| bad(key, message))?;
         Ok(Resolved {
             file: self,
             hall,
             users,
             mqtt_password,
             mqtt_ca,
+            signing,
         })
     }
 }
@@ -611,6 +630,44 @@ seats = [
         let text = minimal().replace("[ledger]", "[ledger]\nulr = \"x\"");
         let e = resolve(&text).unwrap_err().to_string();
         assert!(e.contains("ulr") && e.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn ledger_suite_and_checkpoint_policy_are_read_and_checked() {
+        let text = minimal().replace(
+            "url = \"ledger.db\"",
+            "url = \"ledger.db\"\nsuite = \"sm3-sm2\"\ncheckpoint_every_events = 50\nanchor = \"/mnt/b/anchors\"",
+        );
+        let r = resolve(&text).unwrap();
+        assert_eq!(r.signing.suite, crate::ledger::Suite::Sm3Sm2);
+        assert_eq!(r.signing.policy.every_events, 50);
+        let bad = minimal().replace(
+            "url = \"ledger.db\"",
+            "url = \"ledger.db\"\nsuite = \"md5\"",
+        );
+        let e = resolve(&bad).unwrap_err().to_string();
+        assert!(e.contains("ledger.suite") && e.contains("sm3-sm2"), "{e}");
+    }
+
+    #[test]
+    fn a_signing_key_of_another_suite_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        crate::ledger::SoftwareSigner::generate(crate::ledger::Suite::Sha256Ed25519)
+            .write_files(&key)
+            .unwrap();
+        let text = minimal().replace(
+            "url = \"ledger.db\"",
+            &format!(
+                "url = \"ledger.db\"\nsuite = \"sm3-sm2\"\nsigning_key = {:?}",
+                key.display().to_string()
+            ),
+        );
+        let e = resolve(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("ledger.signing_key") && e.contains("sha256-ed25519"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! stops the start with its name, rather than leaving a segment of seats silently dead.
 
 pub mod config;
+pub mod signing;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -73,8 +74,10 @@ pub async fn run(
         users,
         mqtt_password,
         mqtt_ca,
+        signing,
     } = resolved;
-    let ledger = Ledger::open(&file.ledger.url)
+    let signer = signing.signer().map_err(start("ledger signing key"))?;
+    let ledger = Ledger::open_signed(&file.ledger.url, signing.options(signer))
         .await
         .map_err(|e| start("ledger")(e.to_string()))?;
     let hall = Hall::open(ledger)
@@ -198,14 +201,20 @@ pub async fn run(
         Some(config) => {
             let listener = tls::TlsListener::new(listener, config)
                 .map_err(|e| start("console TLS")(e.to_string()))?;
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
         }
         None => {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await
         }
     };
     for t in tasks {

@@ -138,6 +138,19 @@ pub async fn guard(State((app, roles)): State<GuardState>, req: Request, next: N
     }
     if !roles.contains(&session.role) {
         app.metrics.refused("forbidden_role");
+        super::api::audit(
+            &app,
+            format!("user:{}", session.username),
+            "access.forbidden",
+            serde_json::json!({
+                "key": "console",
+                "login": session.username,
+                "role": session.role.as_str(),
+                "method": parts.method.as_str(),
+                "path": parts.uri.path(),
+            }),
+        )
+        .await;
         return ApiError::forbidden_role().into_response();
     }
     let mut req = Request::from_parts(parts, body);

@@ -13,6 +13,7 @@ pub mod error;
 mod events;
 pub mod hall;
 pub mod i18n;
+pub mod lockout;
 pub mod metrics;
 pub mod openapi;
 mod pages;
@@ -44,6 +45,20 @@ pub struct WebConfig {
     pub sessions: SessionPolicy,
 }
 
+/// The client's address, known when the console is served with
+/// `into_make_service_with_connect_info::<ClientAddr>()` (per-address login lock-out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for ClientAddr
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        ClientAddr(*stream.remote_addr())
+    }
+}
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -58,6 +73,8 @@ pub struct Inner {
     pub sessions: session::Sessions,
     /// Web-layer counters.
     pub metrics: metrics::Metrics,
+    /// Failed-login lock-out.
+    pub lockout: lockout::Lockout,
 }
 
 impl Deref for AppState {
@@ -75,6 +92,7 @@ impl AppState {
             users: config.users,
             sessions: session::Sessions::new(config.sessions),
             metrics: metrics::Metrics::default(),
+            lockout: lockout::Lockout::default(),
         }))
     }
 }

@@ -40,7 +40,19 @@ pub trait HallService: Send + Sync + 'static {
     fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a>;
     /// Change notifications, one per recorded event, each with its event-stream frame.
     fn subscribe(&self) -> broadcast::Receiver<Arc<Published>>;
+    /// Records a console access fact in the ledger: `kind` is `access.login`,
+    /// `access.login_failed`, `access.locked`, `access.logout` or `access.forbidden`; `actor`
+    /// is `user:LOGIN` (or `system` for an address). Resolves once it is durable.
+    fn record_access<'a>(
+        &'a self,
+        actor: String,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) -> AccessFuture<'a>;
 }
+
+/// A boxed future returned by [`HallService::record_access`].
+pub type AccessFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
 /// A text in both languages.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -292,6 +304,21 @@ pub struct LeaveView {
     pub approver: Bilingual,
     /// State.
     pub state: LeaveState,
+    /// The route: each step the rules require, done or still to do.
+    pub route: Vec<LeaveStepView>,
+    /// People on the roster who may decide it (id, name and role), never the requester.
+    pub eligible_approvers: Vec<MemberView>,
+}
+
+/// One step of a leave request's route.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaveStepView {
+    /// `submitted`, `forwarded`, `decided` or `reported`.
+    pub step: String,
+    /// Done (local time `HH:MM:SS`), or `None`: still to do.
+    pub done_at: Option<String>,
+    /// What the step says.
+    pub text: Bilingual,
 }
 
 /// Vote state.
@@ -544,6 +571,36 @@ pub enum HallCommand {
         request: String,
         /// Approve (true) or reject.
         approve: bool,
+        /// The approver: a person on the meeting's roster holding an approving role for the
+        /// request. `None`: the roster person whose name is the console user's display name.
+        approver: Option<String>,
+        /// Why, when rejected.
+        reason: Option<String>,
+    },
+    /// The office passed a leave request on to its approver (Zhuzhou 第四十七条).
+    ForwardLeave {
+        /// Meeting.
+        meeting: String,
+        /// Request id.
+        request: String,
+    },
+    /// An approved leave was reported (报备, Wuxi 四十六; 报告, Jiaxing 第四十二条).
+    ReportLeave {
+        /// Meeting.
+        meeting: String,
+        /// Request id.
+        request: String,
+    },
+    /// 代会: designates a substitute for a member (Rizhao 第四十二条; refused in Wuxi 四十六).
+    DesignateSubstitute {
+        /// Meeting.
+        meeting: String,
+        /// Member represented.
+        member: String,
+        /// Substitute's name.
+        name: String,
+        /// Substitute's post.
+        post: String,
     },
     /// Opens a vote.
     OpenVote {

@@ -114,6 +114,23 @@ fn free_port() -> u16 {
 }
 
 impl Mosquitto {
+    /// How a virtual seat of hall `hall` reaches this broker (its own login, by hardware id).
+    pub fn seat_settings(&self, hall: &str) -> huitang_hallsim::MqttSeatSettings {
+        huitang_hallsim::MqttSeatSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            hall: hall.into(),
+            password: Some(password),
+        }
+    }
+
+    /// How the host of hall `hall` reaches this broker (plain listener, the host's login).
+    pub fn host_settings(&self, hall: &str) -> huitang::bus::mqtt::MqttSettings {
+        let mut s = huitang::bus::mqtt::MqttSettings::new("127.0.0.1", self.port, hall);
+        s.credentials = Some((HOST_USER.into(), password(HOST_USER)));
+        s
+    }
+
     /// Starts a broker that knows the host and `users` (terminal ids).
     pub fn start(users: &[String]) -> Mosquitto {
         Mosquitto::start_with(users, false)

@@ -1,8 +1,9 @@
 //! `huitang rehearse`: a scripted meeting on the virtual hall against the real host and
 //! ledger. The format is in `scenarios/README.md`; [`scenario`] parses it, [`run`] plays it.
 
+mod leave;
 pub mod run;
 pub mod scenario;
 
 pub use run::{MqttBroker, RehearsalError, Summary, VoteSummary, rehearse, roster};
-pub use scenario::{Scenario, ScenarioError, Step};
+pub use scenario::{LeaveStep, Scenario, ScenarioError, Step};

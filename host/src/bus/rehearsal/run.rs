@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use huitang_firmware::terminal::Notice;
 use huitang_hallsim::{MqttSeatSettings, VirtualHall};
 use serde::Serialize;
 
@@ -206,7 +207,24 @@ pub async fn rehearse(
     let mut refused = Vec::new();
     let mut latencies = Vec::new();
     for (line, step) in &sc.steps {
-        let outcome = step_once(&hall, &meeting_id, &vhall, &monitor, step, &mut latencies).await;
+        let mut shown = Vec::new();
+        let outcome = step_once(
+            &hall,
+            &meeting_id,
+            &vhall,
+            &monitor,
+            step,
+            &mut latencies,
+            &mut shown,
+        )
+        .await;
+        for (seat, notice) in shown {
+            refused.push((
+                *line,
+                notice_code(notice),
+                format!("座位 seat {seat}: {}", notice.text()),
+            ));
+        }
         if let Err(e) = outcome {
             let code = match &e {
                 HallError::Refused(r) => r.code().to_owned(),
@@ -321,6 +339,33 @@ async fn until_recorded(
         .await
     {
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        // The verdict (accepted, recorded, refused) follows the acknowledgement.
+        vhall
+            .wait_for(Duration::from_secs(1), |h| !h.awaiting_verdict(seat))
+            .await;
+    }
+}
+
+/// The refusal `seat` shows for what was done to it since `since`, if any: a refused card or
+/// a refused vote key, whether the seat itself or the host refused it.
+fn refusal_shown(vhall: &VirtualHall, seat: u32, since: Instant) -> Option<Notice> {
+    let (notice, age) = vhall.notice(seat)?;
+    let fresh = age <= since.elapsed();
+    let refusal = matches!(
+        notice,
+        Notice::CardRejected(_) | Notice::VoteRefused(_) | Notice::EventsLost
+    );
+    (fresh && refusal).then_some(notice)
+}
+
+/// A seat refusal's code for the rehearsal report: `card:<reason>`, `vote:<reason>` (the
+/// protocol's names) or `events_lost`.
+fn notice_code(notice: Notice) -> String {
+    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    match notice {
+        Notice::CardRejected(r) => format!("card:{}", name(serde_json::json!(r))),
+        Notice::VoteRefused(r) => format!("vote:{}", name(serde_json::json!(r))),
+        _ => "events_lost".to_owned(),
     }
 }
 
@@ -335,6 +380,7 @@ async fn step_once(
     monitor: &BusMonitor,
     step: &Step,
     latencies: &mut Vec<f64>,
+    shown: &mut Vec<(u32, Notice)>,
 ) -> Result<(), HallError> {
     let clerk = |c: Command| hall.execute(id, CLERK, c);
     let member = |seat: u32| MemberId(format!("m{seat}"));
@@ -348,6 +394,7 @@ async fn step_once(
                 let t = Instant::now();
                 vhall.tap(s, &uid);
                 until_recorded(vhall, monitor, s, before, t, latencies).await;
+                shown.extend(refusal_shown(vhall, s, t).map(|n| (s, n)));
             }
         }
         Step::Press(seats, key) => {
@@ -356,33 +403,10 @@ async fn step_once(
                 let t = Instant::now();
                 vhall.press(s, *key);
                 until_recorded(vhall, monitor, s, before, t, latencies).await;
+                shown.extend(refusal_shown(vhall, s, t).map(|n| (s, n)));
             }
         }
-        Step::Leave(seat, reason) => {
-            let changes = clerk(Command::RequestLeave {
-                member: member(*seat),
-                reason: reason.clone(),
-                written: true,
-                submitted_at: crate::meeting::Timestamp(now().0.saturating_sub(86_400_000)),
-                actor: ActorId(CLERK.into()),
-            })
-            .await?;
-            let requested = changes.iter().find_map(|c| match &c.event {
-                Some(Event::LeaveRequested {
-                    leave, approvers, ..
-                }) => Some((*leave, approvers.first().cloned().unwrap_or_default())),
-                _ => None,
-            });
-            if let Some((leave, role)) = requested {
-                clerk(Command::ApproveLeave {
-                    leave,
-                    approver_role: role,
-                    approver_name: "演练审批人".into(),
-                    actor: ActorId(CLERK.into()),
-                })
-                .await?;
-            }
-        }
+        Step::Leave(l) => super::leave::play(hall, id, l).await?,
         Step::Late(seat, reason) => drop(
             clerk(Command::LateSignIn {
                 member: member(*seat),
@@ -443,6 +467,8 @@ async fn step_once(
                 })
                 .await;
         }
+        // No wait for the seats to show it: a press racing the hold or the resume is the
+        // host's to record or refuse, and either way the seat shows the outcome.
         Step::HoldVote => drop(clerk(Command::HoldVote).await?),
         Step::ResumeVote => drop(clerk(Command::ResumeVote).await?),
         Step::CloseVote => {

@@ -36,6 +36,53 @@ pub struct VoteStep {
     pub duration: Option<Duration>,
 }
 
+/// The leave route, substitutes and video sign-in (members named by their seat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaveStep {
+    /// `leave SEAT "reason"`: the whole route: asked in writing a day before, passed by the
+    /// office where the rules route it so, approved by the first person on the roster who
+    /// may, reported where the rules require it.
+    Whole(u32, String),
+    /// `leave-request SEAT "reason" [oral] [late]`: only the request (not in writing with
+    /// `oral`; submitted now, after the scheduled start, with `late`).
+    Request {
+        /// Whose.
+        seat: u32,
+        /// Why.
+        reason: String,
+        /// In writing.
+        written: bool,
+        /// Submitted after the scheduled start.
+        late: bool,
+    },
+    /// `leave-forward SEAT`: the office passes the member's request on.
+    Forward(u32),
+    /// `leave-approve SEAT BY` / `leave-reject SEAT BY "reason"`: the member at seat BY decides.
+    Decide {
+        /// Whose request.
+        seat: u32,
+        /// The approver's seat.
+        by: u32,
+        /// `Some(reason)`: rejected.
+        reject: Option<String>,
+    },
+    /// `leave-report SEAT`: the approved leave is reported (报备).
+    Report(u32),
+    /// `substitute SEAT "name" ["post"]`: designate a substitute (代会).
+    Substitute {
+        /// The member represented.
+        seat: u32,
+        /// Name.
+        name: String,
+        /// Post.
+        post: String,
+    },
+    /// `substitute-sign-in SEAT`: the clerk signs the member's substitute in.
+    SubstituteSignIn(u32),
+    /// `remote SEAT SITE`: the member signs in from a county room, confirmed by the clerk.
+    Remote(u32, String),
+}
+
 /// One step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
@@ -47,9 +94,8 @@ pub enum Step {
     Tap(Vec<u32>, Option<Vec<u8>>),
     /// Seats press a key.
     Press(Vec<u32>, Key),
-    /// The member of this seat asked for leave in writing beforehand; the first approver the
-    /// rules name approves it.
-    Leave(u32, String),
+    /// A leave, substitute or video sign-in step.
+    Leave(LeaveStep),
     /// 补签到 of the member of this seat by the clerk.
     Late(u32, String),
     /// The member of this seat leaves the room.
@@ -270,7 +316,49 @@ impl Scenario {
                     Step::Tap(seats(line, arg(1)?)?, card)
                 }
                 "press" => Step::Press(seats(line, arg(1)?)?, key(line, arg(2)?)?),
-                "leave" => Step::Leave(seat(1)?, arg(2)?.to_owned()),
+                "leave" => Step::Leave(LeaveStep::Whole(seat(1)?, arg(2)?.to_owned())),
+                "leave-request" => {
+                    let mut written = true;
+                    let mut late = false;
+                    for flag in w.iter().skip(3) {
+                        match flag.as_str() {
+                            "oral" => written = false,
+                            "late" => late = true,
+                            other => {
+                                return Err(err(
+                                    line,
+                                    "格式：leave-request 座位 \"事由\" [oral] [late]",
+                                    format!("`{other}`: expected oral or late"),
+                                ));
+                            }
+                        }
+                    }
+                    Step::Leave(LeaveStep::Request {
+                        seat: seat(1)?,
+                        reason: arg(2)?.to_owned(),
+                        written,
+                        late,
+                    })
+                }
+                "leave-forward" => Step::Leave(LeaveStep::Forward(seat(1)?)),
+                "leave-approve" => Step::Leave(LeaveStep::Decide {
+                    seat: seat(1)?,
+                    by: seat(2)?,
+                    reject: None,
+                }),
+                "leave-reject" => Step::Leave(LeaveStep::Decide {
+                    seat: seat(1)?,
+                    by: seat(2)?,
+                    reject: Some(arg(3)?.to_owned()),
+                }),
+                "leave-report" => Step::Leave(LeaveStep::Report(seat(1)?)),
+                "substitute" => Step::Leave(LeaveStep::Substitute {
+                    seat: seat(1)?,
+                    name: arg(2)?.to_owned(),
+                    post: w.get(3).cloned().unwrap_or_default(),
+                }),
+                "substitute-sign-in" => Step::Leave(LeaveStep::SubstituteSignIn(seat(1)?)),
+                "remote" => Step::Leave(LeaveStep::Remote(seat(1)?, arg(2)?.to_owned())),
                 "late" => Step::Late(seat(1)?, arg(2)?.to_owned()),
                 "depart" => Step::Depart(seat(1)?, w.get(2).cloned()),
                 "return" => Step::Return(seat(1)?),
@@ -377,7 +465,10 @@ mod tests {
         .unwrap();
         assert_eq!(sc.members, 6);
         assert_eq!(sc.steps[1].1, Step::Tap(vec![1, 2, 3, 5], None));
-        assert_eq!(sc.steps[2].1, Step::Leave(6, "出差 在外".into()));
+        assert_eq!(
+            sc.steps[2].1,
+            Step::Leave(LeaveStep::Whole(6, "出差 在外".into()))
+        );
         let Step::Vote(v) = &sc.steps[3].1 else {
             panic!()
         };

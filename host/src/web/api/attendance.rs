@@ -163,38 +163,122 @@ pub(super) async fn request_leave(
     run(&app, &user, cmd).await
 }
 
+/// Body of `POST …/leave/{request}/approve` and `…/reject` (optional for approve).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveDecision {
+    /// The approver: a person on the meeting's roster holding an approving role for this
+    /// request. Absent: the roster person whose name is the console user's display name.
+    #[serde(default)]
+    pub approver: Option<String>,
+    /// Why (required to reject).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// An optional JSON body: empty means the default.
+fn optional_body<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(
+            format!("请求内容无法识别：{e}"),
+            format!("The request body could not be read: {e}"),
+        )
+    })
+}
+
+async fn decide(
+    app: &AppState,
+    user: &CurrentUser,
+    (meeting, request): (String, String),
+    body: &[u8],
+    approve: bool,
+) -> Result<Json<Changes>, ApiError> {
+    let b: LeaveDecision = optional_body(body)?;
+    let reason = match (approve, b.reason) {
+        (true, r) => r,
+        (false, r) => Some(required(
+            r.as_deref().unwrap_or(""),
+            "不同意请假须填写理由。",
+            "A rejection needs a reason.",
+        )?),
+    };
+    let cmd = HallCommand::DecideLeave {
+        meeting,
+        request,
+        approve,
+        approver: b.approver,
+        reason,
+    };
+    run(app, user, cmd).await
+}
+
 pub(super) async fn approve_leave(
     State(app): State<AppState>,
     user: CurrentUser,
-    Path((meeting, request)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Changes>, ApiError> {
-    run(
-        &app,
-        &user,
-        HallCommand::DecideLeave {
-            meeting,
-            request,
-            approve: true,
-        },
-    )
-    .await
+    decide(&app, &user, path, &body, true).await
 }
 
 pub(super) async fn reject_leave(
     State(app): State<AppState>,
     user: CurrentUser,
+    Path(path): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Json<Changes>, ApiError> {
+    decide(&app, &user, path, &body, false).await
+}
+
+pub(super) async fn forward_leave(
+    State(app): State<AppState>,
+    user: CurrentUser,
     Path((meeting, request)): Path<(String, String)>,
 ) -> Result<Json<Changes>, ApiError> {
-    run(
-        &app,
-        &user,
-        HallCommand::DecideLeave {
-            meeting,
-            request,
-            approve: false,
-        },
-    )
-    .await
+    run(&app, &user, HallCommand::ForwardLeave { meeting, request }).await
+}
+
+pub(super) async fn report_leave(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((meeting, request)): Path<(String, String)>,
+) -> Result<Json<Changes>, ApiError> {
+    run(&app, &user, HallCommand::ReportLeave { meeting, request }).await
+}
+
+/// Body of `POST /api/meetings/{meeting}/substitutes`.
+#[derive(Debug, Deserialize)]
+pub struct Substitute {
+    /// The member represented.
+    pub member: String,
+    /// The substitute's name (required).
+    pub name: String,
+    /// The substitute's post.
+    #[serde(default)]
+    pub post: String,
+}
+
+pub(super) async fn designate_substitute(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(meeting): Path<String>,
+    ApiJson(b): ApiJson<Substitute>,
+) -> Result<Json<Changes>, ApiError> {
+    let name = required(
+        &b.name,
+        "请填写代会人员姓名。",
+        "The substitute's name is required.",
+    )?;
+    let cmd = HallCommand::DesignateSubstitute {
+        meeting,
+        member: b.member,
+        name,
+        post: b.post,
+    };
+    run(&app, &user, cmd).await
 }
 
 /// Body of `POST /api/cards`.

@@ -11,7 +11,9 @@ mod votes;
 
 pub use body::ApiJson;
 pub use reports::sheet_csv;
-pub use session::{login_session, logout_cookies};
+pub use session::{
+    LoginRefused, Peer, audit, login_attempt, login_refusal, logout_cookies, peer_ip,
+};
 
 use super::AppState;
 use super::auth::CurrentUser;
@@ -97,8 +99,11 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/remote-sign-ins", Access::Write(CLERK), "attendance", "Sign in a member in a county room, confirmed by the clerk by name", Some("RemoteSignIn"), "Changes", post(attendance::remote_sign_in)),
     route!("GET" "/api/meetings/{meeting}/leave", Access::Read, "leave", "Leave requests", None, "LeaveList", get(attendance::leave)),
     route!("POST" "/api/meetings/{meeting}/leave", Access::Write(CLERK), "leave", "File a leave request", Some("LeaveRequest"), "Changes", post(attendance::request_leave)),
-    route!("POST" "/api/meetings/{meeting}/leave/{request}/approve", Access::Write(APPROVER), "leave", "Approve a leave request", None, "Changes", post(attendance::approve_leave)),
-    route!("POST" "/api/meetings/{meeting}/leave/{request}/reject", Access::Write(APPROVER), "leave", "Reject a leave request", None, "Changes", post(attendance::reject_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/forward", Access::Write(CLERK), "leave", "The office passed the request on to its approver (Zhuzhou 第四十七条)", None, "Changes", post(attendance::forward_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/approve", Access::Write(APPROVER), "leave", "Approve a leave request: the approver is a person on the roster holding an approving role (optional body; default: the roster person named like the console user)", Some("LeaveDecision"), "Changes", post(attendance::approve_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/reject", Access::Write(APPROVER), "leave", "Reject a leave request (approver as for approve; reason required)", Some("LeaveDecision"), "Changes", post(attendance::reject_leave)),
+    route!("POST" "/api/meetings/{meeting}/leave/{request}/report", Access::Write(CLERK), "leave", "The approved leave was reported (报备 Wuxi 四十六; 报告 Jiaxing 第四十二条)", None, "Changes", post(attendance::report_leave)),
+    route!("POST" "/api/meetings/{meeting}/substitutes", Access::Write(CLERK), "leave", "Designate a substitute (代会; Rizhao 第四十二条, refused in Wuxi 四十六)", Some("Substitute"), "Changes", post(attendance::designate_substitute)),
     route!("GET" "/api/meetings/{meeting}/sites", Access::Read, "sites", "County sites and their link state", None, "SiteList", get(attendance::sites)),
     route!("GET" "/api/meetings/{meeting}/votes", Access::Read, "votes", "Votes with (interim) tallies", None, "VoteList", get(votes::list)),
     route!("POST" "/api/meetings/{meeting}/votes", Access::Write(RUN), "votes", "Open a vote", Some("OpenVote"), "Changes", post(votes::open)),

@@ -280,45 +280,54 @@ fn parse_u32(s: &str, what_zh: &str, what_en: &str) -> Result<u32, WebRefusal> {
     })
 }
 
-/// The approve/reject command for a leave request: the approver role is the meeting's
-/// presiding officer when the rules route the request there, else the first routed role; the
-/// approver's name is the console user's.
+/// The approve/reject command for a leave request. The approver is a person on the roster:
+/// the one named, or else the roster person whose name is the console user's display name.
+/// The core checks that the person holds an approving role for this request and records their
+/// role as it is; the console never fills in a role.
 fn leave_decision(
     m: &Meeting,
     actor: &Actor,
     request: &str,
     approve: bool,
+    approver: Option<String>,
+    reason: Option<String>,
 ) -> Result<Command, WebRefusal> {
     let leave = LeaveId(parse_u32(request, "请假申请", "leave request")?);
-    let req = m
-        .leave_requests()
-        .iter()
-        .find(|l| l.id == leave)
-        .ok_or_else(|| from_core(Refusal::UnknownLeave))?;
-    let approver_role = if req.approvers.iter().any(|r| r == "presiding") {
-        "presiding".to_owned()
-    } else {
-        req.approvers.first().cloned().unwrap_or_default()
-    };
-    let approver_name = if actor.display_name.is_empty() {
-        actor.username.clone()
-    } else {
-        actor.display_name.clone()
+    let approver = match approver.filter(|a| !a.trim().is_empty()) {
+        Some(a) => MemberId(a.trim().to_owned()),
+        None => m
+            .setup()
+            .participants
+            .iter()
+            .find(|p| !actor.display_name.is_empty() && p.name == actor.display_name)
+            .map(|p| p.id.clone())
+            .ok_or_else(|| {
+                refusal(
+                    RefusalKind::Invalid,
+                    "approver_required",
+                    format!(
+                        "请选择批准人：登录用户 “{}” 不在本会议名单中。",
+                        actor.display_name
+                    ),
+                    format!(
+                        "Name the approver: the console user “{}” is not on this meeting's roster.",
+                        actor.display_name
+                    ),
+                )
+            })?,
     };
     let who = ActorId(ledger_actor(actor));
     Ok(if approve {
         Command::ApproveLeave {
             leave,
-            approver_role,
-            approver_name,
+            approver,
             actor: who,
         }
     } else {
         Command::RejectLeave {
             leave,
-            approver_role,
-            approver_name,
-            reason: String::new(),
+            approver,
+            reason: reason.unwrap_or_default(),
             actor: who,
         }
     })
@@ -424,11 +433,39 @@ impl CoreHall {
                 meeting,
                 request,
                 approve,
+                approver,
+                reason,
             } => {
                 let cmd = self
                     .app
-                    .with_meeting(&meeting, |m| leave_decision(m, actor, &request, approve))
+                    .with_meeting(&meeting, |m| {
+                        leave_decision(m, actor, &request, approve, approver, reason)
+                    })
                     .ok_or_else(no_meeting)??;
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::ForwardLeave { meeting, request } => {
+                let leave = LeaveId(parse_u32(&request, "请假申请", "leave request")?);
+                let cmd = Command::ForwardLeave { leave, actor: who };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::ReportLeave { meeting, request } => {
+                let leave = LeaveId(parse_u32(&request, "请假申请", "leave request")?);
+                let cmd = Command::ReportLeave { leave, actor: who };
+                self.run(actor, &meeting, cmd).await
+            }
+            HallCommand::DesignateSubstitute {
+                meeting,
+                member,
+                name,
+                post,
+            } => {
+                let cmd = Command::DesignateSubstitute {
+                    member: MemberId(member),
+                    name,
+                    post,
+                    actor: who,
+                };
                 self.run(actor, &meeting, cmd).await
             }
             HallCommand::OpenVote {
@@ -624,6 +661,21 @@ impl CoreHall {
 }
 
 impl HallService for CoreHall {
+    fn record_access<'a>(
+        &'a self,
+        actor: String,
+        kind: &'static str,
+        payload: serde_json::Value,
+    ) -> crate::web::service::AccessFuture<'a> {
+        Box::pin(async move {
+            self.app
+                .record(&actor, None, kind, payload)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+
     fn meetings(&self) -> Vec<MeetingSummary> {
         let offset = self.config().utc_offset_hours;
         let mut list = self.app.with_meetings(|ms| {

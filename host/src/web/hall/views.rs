@@ -8,8 +8,9 @@ use crate::meeting::{
     VoteDecision, VoteState as CoreVote, VoteStatus, explain,
 };
 use crate::web::service::{
-    AttendeeView, Bilingual, Counts, HallView, LeaveState, LeaveView, MeetingSummary, MemberView,
-    Phase, QuorumView, SeatState, SeatView, SiteView, VoteState, VoteView,
+    AttendeeView, Bilingual, Counts, HallView, LeaveState, LeaveStepView, LeaveView,
+    MeetingSummary, MemberView, Phase, QuorumView, SeatState, SeatView, SiteView, VoteState,
+    VoteView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -193,7 +194,7 @@ fn attendees(m: &Meeting) -> Vec<AttendeeView> {
         .collect()
 }
 
-fn leave(m: &Meeting) -> Vec<LeaveView> {
+fn leave(m: &Meeting, utc_offset_hours: i8) -> Vec<LeaveView> {
     let rules = m.rules();
     m.leave_requests()
         .iter()
@@ -217,6 +218,28 @@ fn leave(m: &Meeting) -> Vec<LeaveView> {
                     LeaveStatus::Approved { .. } => LeaveState::Approved,
                     LeaveStatus::Rejected { .. } => LeaveState::Rejected,
                 },
+                route: m
+                    .leave_route(l)
+                    .into_iter()
+                    .map(|step| LeaveStepView {
+                        step: serde_json::to_value(step.step)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        done_at: step.done_at.map(|t| format_local(t, utc_offset_hours)),
+                        text: bi(step.zh, step.en),
+                    })
+                    .collect(),
+                eligible_approvers: m
+                    .eligible_approvers(l)
+                    .into_iter()
+                    .map(|p| MemberView {
+                        id: p.id.0.clone(),
+                        name: p.name.clone(),
+                        office: bi(rules.role_zh(&p.role), rules.role_en(&p.role)),
+                        seat: p.seat.map(|s| s.0.to_string()),
+                    })
+                    .collect(),
             }
         })
         .collect()
@@ -251,6 +274,10 @@ fn outcome(m: &Meeting, d: &VoteDecision, yes: u32) -> Bilingual {
         VoteDecision::Rejected { required, .. } => bi(
             format!("未通过：赞成 {yes} 票，须 {required} 票。"),
             format!("Not adopted: {yes} yes, {required} needed."),
+        ),
+        VoteDecision::Void { reason } if reason == crate::meeting::VOID_QUORUM_LOST => bi(
+            "不足法定人数，不形成决定。",
+            "Quorum was lost: no decision stands.",
         ),
         VoteDecision::Void { .. } => bi(
             "表决无效（重启后无记名票丢失），请重新表决。",
@@ -361,7 +388,7 @@ pub fn hall(
         open_blocked,
         seats: seats(m, terminals),
         attendees: attendees(m),
-        leave: leave(m),
+        leave: leave(m, config.utc_offset_hours),
         votes: votes(m),
         sites: sites(m, config, site_links),
     }

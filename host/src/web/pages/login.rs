@@ -3,7 +3,7 @@
 
 use super::{Ui, render};
 use crate::web::AppState;
-use crate::web::api::{login_session, logout_cookies};
+use crate::web::api::{LoginRefused, Peer, login_attempt, logout_cookies, peer_ip};
 use crate::web::i18n::Lang;
 use crate::web::session::{SESSION_COOKIE, constant_time_eq, cookie, random_token};
 use askama::Template;
@@ -22,7 +22,7 @@ struct LoginPage {
     ui: Ui,
     next: String,
     token: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -42,7 +42,7 @@ fn page(
     app: &AppState,
     lang: Lang,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let token = random_token();
@@ -81,6 +81,7 @@ pub(super) struct LoginForm {
 
 pub(super) async fn submit(
     State(app): State<AppState>,
+    peer: Peer,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
@@ -92,12 +93,12 @@ pub(super) async fn submit(
             &app,
             lang,
             next,
-            Some(lang.t("login_expired")),
+            Some(lang.t("login_expired").to_owned()),
             StatusCode::FORBIDDEN,
         );
     }
-    match login_session(&app, &f.username, &f.password) {
-        Some((id, _)) => {
+    match login_attempt(&app, &f.username, &f.password, peer_ip(&peer)).await {
+        Ok((id, _)) => {
             let mut res = (StatusCode::SEE_OTHER, [(LOCATION, next)]).into_response();
             let h = res.headers_mut();
             for c in [
@@ -110,18 +111,23 @@ pub(super) async fn submit(
             }
             res
         }
-        None => page(
+        Err(LoginRefused::Wrong) => page(
             &app,
             lang,
             next,
-            Some(lang.t("login_failed")),
+            Some(lang.t("login_failed").to_owned()),
             StatusCode::UNAUTHORIZED,
         ),
+        Err(LoginRefused::Locked(l)) => {
+            let (zh, en) = l.message();
+            let text = lang.pick(&zh, &en).to_owned();
+            page(&app, lang, next, Some(text), StatusCode::TOO_MANY_REQUESTS)
+        }
     }
 }
 
 pub(super) async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let cookie = logout_cookies(&app, &headers);
+    let cookie = logout_cookies(&app, &headers).await;
     ([(SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
 
