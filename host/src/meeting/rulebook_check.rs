@@ -146,6 +146,34 @@ impl Validator<'_> {
             _ => {}
         }
         self.leave(at, k);
+        if let Some(a) = &k.agenda {
+            self.agenda(&format!("{at}.agenda"), a);
+        }
+    }
+
+    /// `[kinds.agenda]`: each rule cited, every role defined, consent named where needed.
+    fn agenda(&mut self, at: &str, a: &super::rulebook::AgendaRules) {
+        self.cited(&format!("{at}.proposal"), &a.proposal);
+        self.cited(&format!("{at}.confirmation"), &a.confirmation);
+        self.cited(&format!("{at}.disagreement"), &a.disagreement);
+        self.cited(&format!("{at}.observers"), &a.observers);
+        self.roles(&format!("{at}.proposal.proposers"), &a.proposal.proposers);
+        self.roles(&format!("{at}.proposal.reviewers"), &a.proposal.reviewers);
+        self.roles(
+            &format!("{at}.confirmation.confirmers"),
+            &a.confirmation.confirmers,
+        );
+        self.roles(
+            &format!("{at}.disagreement.consent"),
+            &a.disagreement.consent,
+        );
+        let with_consent = a.disagreement.rule == super::rulebook::DisagreementRule::WithConsent;
+        if with_consent == a.disagreement.consent.is_empty() {
+            self.problem(
+                format!("{at}.disagreement.consent"),
+                "rule = \"with-consent\" 须且仅须写明同意人 / name the consenting roles exactly when rule = \"with-consent\"",
+            );
+        }
     }
 
     /// The video sub-rules: each cited; a cap between 1 and 100 percent; a sane grace; no
