@@ -390,6 +390,8 @@ pub struct HallView {
     pub votes: Vec<VoteView>,
     /// County sites.
     pub sites: Vec<SiteView>,
+    /// The agenda: topics, the one in progress, the next one's observers waiting.
+    pub agenda: super::agenda::AgendaView,
 }
 
 impl HallView {
@@ -648,5 +650,12 @@ pub enum HallCommand {
     ReportCardLost {
         /// Card UID.
         card: String,
+    },
+    /// Changes a meeting's agenda (议题): add, edit, reorder, withdraw, start, end.
+    Agenda {
+        /// Meeting.
+        meeting: String,
+        /// What to do.
+        action: Box<super::agenda::AgendaCommand>,
     },
 }
