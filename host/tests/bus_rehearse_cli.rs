@@ -106,22 +106,7 @@ fn the_shipped_executive_rehearsal_counts_every_vote_through_a_noisy_bus() {
     // scenarios/executive.txt: a late sign-in by the clerk (seat 7 must then vote from its
     // keys), an unplugged seat during a named vote, a departure, and a secret last-press vote
     // on a bus with 1% corrupted bytes.
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/executive.txt");
-    let out = huitang()
-        .arg("rehearse")
-        .arg(scenario)
-        .arg("--db")
-        .arg(dir.path().join("l.db"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = rehearse_shipped("executive.txt");
     assert_eq!(v["ledger_verified"], true);
     // Six cards and one 补签到 signed in; seat 2 left before the second vote.
     assert_eq!(v["attendance"]["present"], 6);
@@ -135,4 +120,43 @@ fn the_shipped_executive_rehearsal_counts_every_vote_through_a_noisy_bus() {
         (Some(4), Some(0), Some(2)),
         "secret last-press vote on the noisy bus, seat 7 signed in by the clerk"
     );
+}
+
+#[test]
+fn the_shipped_entrustment_rehearsal_names_the_entrusted_chair_and_the_mayor_signs() {
+    // scenarios/entrust.txt: Zhuzhou 第四十五条/第四十八条 played end to end.
+    let v = rehearse_shipped("entrust.txt");
+    assert_eq!(v["ledger_verified"], true);
+    assert_eq!(
+        v["attendance"]["presiding"],
+        "成员6（副秘书长，受市长成员1委托：市长另有公务）"
+    );
+    assert_eq!(
+        v["attendance"]["signers_zh"],
+        serde_json::json!(["委托主持的市长 成员1"])
+    );
+    let refused = v["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0][1], "entrustee_role");
+    assert!(refused[0][2].as_str().unwrap().contains("株洲 第四十五条"));
+}
+
+/// Plays a shipped scenario with `--json` on a fresh ledger; it must exit 0.
+fn rehearse_shipped(name: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = format!("{}/../scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
+    let out = huitang()
+        .arg("rehearse")
+        .arg(scenario)
+        .arg("--db")
+        .arg(dir.path().join("l.db"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -268,8 +268,21 @@ fn the_minutes_count_a_member_who_left_early_as_attended_and_note_who_came_back(
     assert_eq!(sheet.attended, 4, "four members attended the meeting");
     let block = sheet.minutes_block_zh();
     assert!(
-        block.contains("（应到 5 人，实到 4 人）"),
-        "实到 matches the 出席 list: {block}"
+        block.contains("（应到 5 人，出席 4 人，其中中途离场未返回 1 人）"),
+        "出席 matches the 出席 list: {block}"
+    );
+    // Two numbers, two names: 出席 (attended) and 实到 (in the room, what the quorum uses).
+    let with_shidao: Vec<&str> = block.lines().filter(|l| l.contains("实到")).collect();
+    assert_eq!(
+        with_shidao.len(),
+        1,
+        "only the quorum line says 实到: {block}"
+    );
+    assert!(
+        with_shidao[0]
+            .starts_with("法定人数（按在场的实到人数计，中途离场未返回者不计）：实到 3 / 应到 5")
+            && with_shidao[0].contains("无锡 四十"),
+        "{block}"
     );
     assert!(
         block.contains("中途离场：成员3、成员4（已返回）"),
@@ -328,7 +341,7 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
     );
     let block = sheet.minutes_block_zh();
     assert!(
-        block.contains("出席：成员1、成员2、成员3（应到 5 人，实到 3 人）"),
+        block.contains("出席：成员1、成员2、成员3（应到 5 人，出席 3 人）"),
         "{block}"
     );
     assert!(
@@ -339,7 +352,9 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
     );
     assert!(block.contains("缺席：成员4"), "{block}");
     assert!(
-        block.contains("法定人数：实到 3 / 应到 5，超过半数"),
+        block.contains(
+            "法定人数（按在场的实到人数计，中途离场未返回者不计）：实到 3 / 应到 5，超过半数"
+        ),
         "{block}"
     );
 }

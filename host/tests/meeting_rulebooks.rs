@@ -163,12 +163,13 @@ fn wuxi_art_50_executive_minutes_are_reviewed_by_the_secretary_general_and_signe
         assert_eq!(minutes.source, Source::Law);
     }
     let topic = &book.kind("topic").unwrap().minutes;
-    assert_eq!(topic.signers, ["deputy-secretary-general", "presiding"]);
-    // 五十 names no signer for plenary minutes: hall custom, said so.
-    assert_eq!(
-        book.kind("plenary").unwrap().minutes.source,
-        Source::HallPolicy
-    );
+    // 报主持会议或委托召开会议的市政府领导签发: the leader, never an entrusted 副秘书长.
+    assert_eq!(topic.signers, ["deputy-secretary-general", "entrusting"]);
+    // 五十 names no signer for plenary minutes: the mayor by hall custom, data and note agree.
+    let plenary = &book.kind("plenary").unwrap().minutes;
+    assert_eq!(plenary.source, Source::HallPolicy);
+    assert_eq!(plenary.signers, ["mayor"]);
+    assert!(plenary.note.as_deref().unwrap().contains("由市长签发"));
 }
 
 fn wuxi_text() -> &'static str {
@@ -220,8 +221,8 @@ fn a_misquoted_clause_is_caught_against_the_source_text() {
 fn an_undefined_role_and_a_policy_without_a_note_are_both_reported() {
     let text = wuxi_text()
         .replacen(
-            "roles = [\"mayor\", \"executive-vice-mayor\"]",
-            "roles = [\"mayor\", \"vice-chair\"]",
+            "roles = [\"mayor\"]\narticle = \"四十\"\n",
+            "roles = [\"mayor\", \"vice-chair\"]\narticle = \"四十\"\n",
             1,
         )
         .replacen(

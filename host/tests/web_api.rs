@@ -307,7 +307,7 @@ async fn a_whole_meeting_through_the_api() {
         report["minutes"]["en"]
             .as_str()
             .expect("en")
-            .contains("Present:")
+            .contains("Attended:")
     );
     t.post_ok(&chair, &format!("/api/meetings/{m}/adjourn"), None)
         .await;

@@ -86,11 +86,15 @@ fn text_summary(s: &Summary) -> String {
     let a = &s.attendance;
     let mut out = String::new();
     let _ = writeln!(out, "{} ({}) — {}", a.title, s.meeting_id, a.kind_zh);
+    let _ = writeln!(out, "主持 presiding: {}", a.presiding);
     let _ = writeln!(
         out,
-        "应到 expected {}，实到 present {}；{}",
-        a.expected, a.present, a.quorum_zh
+        "应到 expected {}，出席 attended {}，在场实到 present {}（法定人数按此计 quorum uses this）；{}",
+        a.expected, a.attended, a.present, a.quorum_zh
     );
+    if !a.signers_zh.is_empty() {
+        let _ = writeln!(out, "纪要签发 minutes: {}", a.signers_zh.join(" → "));
+    }
     for r in &a.rows {
         let seat = r.seat.map_or("-".into(), |s| s.0.to_string());
         let extra = [r.leave.as_deref(), r.late_reason.as_deref()]

@@ -122,6 +122,22 @@ fn print_kind(rules: &MeetingRules) {
         &roles(&k.presiding.roles),
         &k.presiding,
     );
+    if let Some(e) = &k.presiding.entrusted {
+        line(
+            rules,
+            "受委托主持 presiding by entrustment",
+            &format!(
+                "{}（须受{}委托，会前登记 chair_entrusted；纪要写明委托人）(only when entrusted by the {}, recorded before the session opens)",
+                roles(&e.roles),
+                roles(&e.by),
+                e.by.iter()
+                    .map(|r| rules.role_en(r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            e,
+        );
+    }
     line(rules, "法定人数 quorum", rule_zh(k.quorum.rule), &k.quorum);
     if k.quorum.rule != QuorumRule::None {
         let action = match k.quorum.loss_action() {
@@ -199,6 +215,13 @@ fn print_kind(rules: &MeetingRules) {
             if after { " after approved leave" } else { "" },
             if counts { "counted" } else { "not counted" }
         ),
+    };
+    let subs = if s.allowed && s.counts_source == Source::HallPolicy {
+        format!(
+            "{subs}；是否计入为本会堂政策，非规则条文 (whether they count is hall policy, not law)"
+        )
+    } else {
+        subs
     };
     line(rules, "代会 substitutes", &subs, s);
     let remote = if k.remote.counts {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agenda::{Decision, TopicSpec};
+use super::delegation::Entruster;
 use super::event::RemoteConfirmation;
 use super::floor::FloorCommand;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId};
@@ -175,6 +176,19 @@ pub enum Command {
         name: String,
         /// The substitute's post.
         post: String,
+        /// The clerk.
+        actor: ActorId,
+    },
+    /// 委托主持: record that a leader entrusted `to` with presiding over this meeting (before
+    /// the session opens). `by.member` names an entruster on the roster; otherwise `by.name`
+    /// and `by.role` say who.
+    EntrustChair {
+        /// Who presides.
+        to: MemberId,
+        /// Who entrusted.
+        by: Entruster,
+        /// Why (e.g. 市长外出).
+        reason: String,
         /// The clerk.
         actor: ActorId,
     },

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agenda::{TopicOutcome, TopicSpec};
+use super::delegation::Entruster;
 use super::floor::FloorEvent;
 use super::ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};
 use super::quorum::QuorumVerdict;
@@ -435,6 +436,22 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// 委托主持: a leader entrusted a member with presiding over this meeting (before it
+    /// opened); the member presides from now on (Jiaxing 第五条, Wuxi 四十, ...).
+    ChairEntrusted {
+        /// The meeting the entrustment is for.
+        meeting_id: String,
+        /// Who entrusted.
+        by: Entruster,
+        /// Who presides.
+        to: MemberId,
+        /// Why (e.g. 市长外出).
+        reason: String,
+        /// Who recorded it.
+        actor: ActorId,
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl Event {
@@ -478,6 +495,7 @@ impl Event {
             Event::TopicEnded { .. } => "topic_ended",
             Event::LeaveForwarded { .. } => "leave_forwarded",
             Event::LeaveReported { .. } => "leave_reported",
+            Event::ChairEntrusted { .. } => "chair_entrusted",
         }
     }
 
@@ -519,7 +537,8 @@ impl Event {
             | Event::TopicStarted { at, .. }
             | Event::TopicEnded { at, .. }
             | Event::LeaveForwarded { at, .. }
-            | Event::LeaveReported { at, .. } => *at,
+            | Event::LeaveReported { at, .. }
+            | Event::ChairEntrusted { at, .. } => *at,
             Event::Floor(f) => f.at(),
         }
     }

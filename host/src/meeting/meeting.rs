@@ -68,6 +68,8 @@ pub struct Meeting {
     /// Floor management: queues, open microphones, speaking time.
     pub(super) floor: Floor,
     pub(super) agenda: Agenda,
+    /// 委托主持 in force (who entrusted the chair).
+    pub(super) entrustment: Option<super::delegation::Entrustment>,
     /// Anonymous secret choices waiting for [`Meeting::take_secret_choices`]; never serialised.
     #[serde(skip)]
     pub(super) secret_outbox: Vec<SecretChoice>,
@@ -135,6 +137,7 @@ impl Meeting {
             absent: Vec::new(),
             floor: Floor::default(),
             agenda: Agenda::default(),
+            entrustment: None,
             secret_outbox: Vec::new(),
         }
     }
@@ -166,6 +169,7 @@ impl Meeting {
             self.floor.apply(f);
         }
         self.apply_agenda(event);
+        self.apply_entrustment(event);
         self.floor.topic = self.current_topic();
     }
 
@@ -256,6 +260,12 @@ impl Meeting {
                 actor,
             } => self.designate_substitute(&member, name, post, actor, now)?,
             Command::OpenSession { actor } => self.open_session(actor, now)?,
+            Command::EntrustChair {
+                to,
+                by,
+                reason,
+                actor,
+            } => self.entrust_chair(&to, by, &reason, actor, now)?,
             Command::Adjourn { actor } => self.adjourn(actor, now)?,
             Command::OpenVote { spec } => self.open_vote(spec, now)?,
             Command::CastVote { voter, choice } => return self.cast_vote(&voter, choice, now),

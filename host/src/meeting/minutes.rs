@@ -87,20 +87,22 @@ pub struct AttendanceSheet {
     pub title: String,
     /// Kind name (`市政府常务会议`).
     pub kind_zh: String,
-    /// Presiding member's name and role.
+    /// Presiding member's name and role, and who entrusted them where they preside by
+    /// entrustment (`李四（负责常务工作的副市长，受市长张三委托：市长外出）`).
     pub presiding: String,
     /// 应到.
     pub expected: u32,
     /// 实到 as counted for quorum now (or at adjournment).
     pub present: u32,
-    /// Members who attended at any time and count (remote only where the rulebook counts
-    /// video attendance): the 实到 of the minutes, matching its 出席 list. A member who left
-    /// early still attended.
+    /// 出席: members who attended at any time and count (remote only where the rulebook counts
+    /// video attendance), matching the 出席 list. A member who left early still attended, so
+    /// this may exceed `present` (the 实到 in the room that the quorum uses).
     #[serde(default)]
     pub attended: u32,
     /// Quorum explanation with its clause.
     pub quorum_zh: String,
-    /// Minutes signers (role names), in order; empty when the rules name none.
+    /// Minutes signers (role, and the person where known), in order; empty when the rules name
+    /// none. The leader who entrusted the chair signs where the rules say so.
     pub signers_zh: Vec<String>,
     /// Every participant, members first.
     pub rows: Vec<SheetRow>,
@@ -115,16 +117,7 @@ pub fn attendance_sheet(m: &Meeting) -> AttendanceSheet {
     let att = m.attendance();
     let mut rows: Vec<SheetRow> = att.records.values().map(|r| row(m, r)).collect();
     rows.sort_by_key(|r| (r.standing == Standing::Observer, r.member.clone()));
-    let presiding = att
-        .records
-        .get(&m.setup().presiding)
-        .map_or_else(String::new, |r| {
-            format!(
-                "{}（{}）",
-                r.participant.name,
-                rules.role_zh(&r.participant.role)
-            )
-        });
+    let presiding = m.presiding_zh();
     let quorum = m.quorum();
     let remote_counts = rules.kind.remote.counts;
     let attended = rows
@@ -144,13 +137,7 @@ pub fn attendance_sheet(m: &Meeting) -> AttendanceSheet {
         present: quorum.present,
         attended,
         quorum_zh: quorum.explanation_zh,
-        signers_zh: rules
-            .kind
-            .minutes
-            .signers
-            .iter()
-            .map(|s| rules.role_zh(s).to_owned())
-            .collect(),
+        signers_zh: m.minutes_signers().iter().map(|s| s.zh()).collect(),
         rows,
         quorum_loss_zh: quorum_loss_zh(m),
     }
@@ -229,13 +216,22 @@ impl AttendanceSheet {
             s
         })
         .collect();
-        let _ = writeln!(
+        let left_early = self
+            .rows
+            .iter()
+            .filter(|r| r.standing == Standing::Member && r.status == SheetStatus::Departed)
+            .count();
+        let _ = write!(
             out,
-            "出席：{}（应到 {} 人，实到 {} 人）",
+            "出席：{}（应到 {} 人，出席 {} 人",
             join_or_none(&present),
             self.expected,
             self.attended
         );
+        if left_early > 0 {
+            let _ = write!(out, "，其中中途离场未返回 {left_early} 人");
+        }
+        let _ = writeln!(out, "）");
         let excused: Vec<String> = members(&[SheetStatus::Excused, SheetStatus::Substituted])
             .iter()
             .map(|r| {
@@ -284,7 +280,11 @@ impl AttendanceSheet {
             .map(|r| format!("{}（{}）", r.name, r.role_zh))
             .collect();
         let _ = writeln!(out, "列席：{}", join_or_none(&observers));
-        let _ = writeln!(out, "法定人数：{}", self.quorum_zh);
+        let _ = writeln!(
+            out,
+            "法定人数（按在场的实到人数计，中途离场未返回者不计）：{}",
+            self.quorum_zh
+        );
         if let Some(loss) = &self.quorum_loss_zh {
             let _ = writeln!(out, "不足法定人数：{loss}");
         }

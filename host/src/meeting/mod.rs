@@ -27,6 +27,7 @@ mod attendance;
 mod cards;
 mod check_in;
 mod command;
+mod delegation;
 mod event;
 pub mod explain;
 pub mod floor;
@@ -54,6 +55,7 @@ pub use agenda::{
 };
 pub use attendance::{Attendance, Occupant, Presence, Record, Substitute};
 pub use command::{Command, Voter};
+pub use delegation::{Entruster, Entrustment, MinutesSigner};
 pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
 pub use floor::{

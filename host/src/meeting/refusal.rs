@@ -303,6 +303,16 @@ pub enum Refusal {
         /// Its status, English.
         status_en: &'static str,
     },
+    /// Presiding by entrustment (委托主持) refused; the texts quote the clause.
+    #[error("{zh} / {en}")]
+    Entrustment {
+        /// Stable reason code, e.g. `chair_not_entrusted`.
+        code: &'static str,
+        /// Explanation with citation, Chinese.
+        zh: String,
+        /// Explanation with citation, English.
+        en: String,
+    },
     /// A city's agenda rule refuses the topic; the texts quote the clause.
     #[error("{zh} / {en}")]
     AgendaRule {
@@ -371,6 +381,7 @@ impl Refusal {
             Refusal::NoTopicInProgress => "no_topic_in_progress",
             Refusal::TopicClosed { .. } => "topic_closed",
             Refusal::AgendaRule { code, .. } => code,
+            Refusal::Entrustment { code, .. } => code,
         }
     }
 }

@@ -179,8 +179,7 @@ pub fn validate(setup: &MeetingSetup, rules: &MeetingRules) -> Result<(), Roster
     }
     let presiding = setup.participants.iter().find(|p| p.id == setup.presiding);
     match presiding {
-        Some(p)
-            if p.standing == Standing::Member && rules.kind.presiding.roles.contains(&p.role) => {}
+        Some(p) if p.standing == Standing::Member && rules.kind.presiding.may_preside(&p.role) => {}
         _ => return Err(RosterError::BadPresiding(setup.presiding.clone())),
     }
     let mut uids = BTreeSet::new();

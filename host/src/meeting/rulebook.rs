@@ -26,6 +26,10 @@ pub enum Source {
     HallPolicy,
 }
 
+fn hall_policy() -> Source {
+    Source::HallPolicy
+}
+
 /// The citation every rule carries, borrowed from the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Citation<'a> {
@@ -97,12 +101,47 @@ cited_rule!(
 );
 
 cited_rule!(
-    /// 主持: the roles that may preside.
+    /// 主持: the roles that may preside in their own right, and (`[kinds.presiding.entrusted]`)
+    /// those who may preside only when entrusted (委托 / 代行).
     Presiding {
-        /// Role ids.
+        /// Role ids that preside in their own right.
         roles: Vec<String>,
+        /// `[kinds.presiding.entrusted]`: who may preside when a leader entrusts them (Jiaxing
+        /// 第五条, Zhuzhou 第七条, Wuxi 六/四十: the 常务副市长 while the mayor is away; Jiaxing
+        /// 第三十九条, Zhuzhou 第四十五条, Wuxi 四十三: a 副秘书长 at a topic meeting). Absent:
+        /// nobody presides by entrustment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entrusted: Option<EntrustedChair>,
     }
 );
+
+cited_rule!(
+    /// Presiding by entrustment (`[kinds.presiding.entrusted]`): a holder of one of `roles`
+    /// presides only after a holder of one of `by` entrusted them for this meeting, recorded as
+    /// a `chair_entrusted` event before the session opens.
+    EntrustedChair {
+        /// Role ids that may preside when entrusted.
+        roles: Vec<String>,
+        /// Role ids that may entrust them.
+        by: Vec<String>,
+    }
+);
+
+impl Presiding {
+    /// Whether a holder of `role` may preside at all (in their own right or entrusted).
+    pub fn may_preside(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role) || self.needs_entrustment(role)
+    }
+
+    /// Whether a holder of `role` presides only by entrustment.
+    pub fn needs_entrustment(&self, role: &str) -> bool {
+        !self.roles.iter().any(|r| r == role)
+            && self
+                .entrusted
+                .as_ref()
+                .is_some_and(|e| e.roles.iter().any(|r| r == role))
+    }
+}
 
 cited_rule!(
     /// 法定人数: the quorum rule over 应到.
@@ -204,9 +243,10 @@ cited_rule!(
         requires_approved_leave: bool,
         /// Whether a substitute counts toward 实到 and votes.
         counts: bool,
-        /// Where `counts` comes from, when the article allows substitutes but is silent on
-        /// whether they count (then `hall-policy`, explained in `note`).
-        #[serde(default)]
+        /// Where `counts` comes from. Default `hall-policy` (explained in `note`): most texts
+        /// are silent on whether a substitute counts. `law` only where the table's own
+        /// `article` and `clause` state it (checked on load).
+        #[serde(default = "hall_policy")]
         counts_source: Source,
     }
 );
@@ -561,6 +601,9 @@ impl KindRules {
             &self.remote,
             &self.minutes,
         ];
+        if let Some(e) = &self.presiding.entrusted {
+            rules.push(e);
+        }
         let r = &self.remote;
         if let Some(v) = &r.may_vote {
             rules.push(v);

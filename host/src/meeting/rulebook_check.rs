@@ -134,6 +134,8 @@ impl Validator<'_> {
         self.roles(&format!("{at}.composition.roles"), &k.composition.roles);
         self.roles(&format!("{at}.presiding.roles"), &k.presiding.roles);
         self.roles(&format!("{at}.minutes.signers"), &k.minutes.signers);
+        self.entrusted(at, k);
+        self.counts_source(&format!("{at}.substitutes"), &k.substitutes);
         match (k.decision.mode, k.decision.threshold) {
             (DecisionMode::Binding, None) => self.problem(
                 format!("{at}.decision.threshold"),
@@ -213,6 +215,46 @@ impl Validator<'_> {
                     format!("宽限期不得超过 {MAX_LOSS_GRACE_SECONDS} 秒 / the grace period may not exceed {MAX_LOSS_GRACE_SECONDS} s"),
                 );
             }
+        }
+    }
+
+    /// `[kinds.presiding.entrusted]`: cited, roles defined, entrusting roles named; where a
+    /// chair may preside by entrustment the minutes name the entrusting leader
+    /// (`entrusting`), never `presiding`, so a 副秘书长 never signs the minutes of a meeting
+    /// he was entrusted with (Jiaxing 第四十一条, Zhuzhou 第四十八条, Wuxi 五十).
+    fn entrusted(&mut self, at: &str, k: &super::rulebook::KindRules) {
+        let Some(e) = &k.presiding.entrusted else {
+            return;
+        };
+        let ep = format!("{at}.presiding.entrusted");
+        self.cited(&ep, e);
+        self.roles(&format!("{ep}.roles"), &e.roles);
+        self.roles(&format!("{ep}.by"), &e.by);
+        if e.roles.is_empty() || e.by.is_empty() {
+            self.problem(
+                ep.clone(),
+                "须写明受委托主持的角色（roles）和委托人角色（by）/ name both the roles that may be entrusted (roles) and who may entrust them (by)",
+            );
+        }
+        if k.minutes.signers.iter().any(|s| s == "presiding") {
+            self.problem(
+                format!("{at}.minutes.signers"),
+                "本类会议可受委托主持，纪要签发人应写 \"entrusting\"（主持会议或委托主持会议的领导），不能写 \"presiding\"：受委托主持人不签发本人主持的会议纪要 / this kind may be presided by entrustment: name \"entrusting\" (the presiding leader, or the leader who entrusted the chair) as signer, not \"presiding\": an entrusted chair never signs his own minutes",
+            );
+        }
+    }
+
+    /// `counts_source = "law"` only where the substitutes table itself cites the clause.
+    fn counts_source(&mut self, at: &str, s: &super::rulebook::SubstitutePolicy) {
+        let c = s.citation();
+        let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+        if s.counts_source == Source::Law
+            && (c.source != Source::Law || blank(c.article) || blank(c.clause))
+        {
+            self.problem(
+                format!("{at}.counts_source"),
+                "counts_source = \"law\" 须由本表以条文（article、clause，source 为 law）写明；条文未规定代会人员是否计入时应为 \"hall-policy\"（默认）/ counts_source = \"law\" needs this table to cite the article and clause as law; where the text is silent on counting, use \"hall-policy\" (the default)",
+            );
         }
     }
 

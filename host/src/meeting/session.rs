@@ -70,6 +70,7 @@ impl Meeting {
         if self.phase != Phase::SignIn {
             return Err(self.wrong_phase("宣布开会", "open the session"));
         }
+        self.check_chair_entrusted()?;
         let quorum = self.quorum();
         if !quorum.met {
             return Err(Refusal::QuorumNotMet(Box::new(quorum)));

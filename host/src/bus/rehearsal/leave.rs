@@ -1,10 +1,12 @@
-//! The rehearsal steps for the leave route, substitutes and video sign-in: each is a clerk
-//! command on the hall, so every rule of `leave_route.rs` (office step, approver on the
-//! roster, 报备) and of 代会 (Rizhao 第四十二条, Wuxi 四十六) can be played end to end.
+//! The rehearsal steps for the leave route, substitutes, video sign-in and 委托主持: each is a
+//! clerk command on the hall, so every rule of `leave_route.rs` (office step, approver on the
+//! roster, 报备), of 代会 (Rizhao 第四十二条, Wuxi 四十六) and of `delegation.rs` (Wuxi 四十,
+//! Zhuzhou 第四十五条, ...) can be played end to end.
 
 use crate::app::{Hall, HallError, now};
 use crate::meeting::{
-    ActorId, Command, LeaveId, LeaveStatus, MemberId, RemoteConfirmation, SiteId, Timestamp,
+    ActorId, Command, Entruster, LeaveId, LeaveStatus, MemberId, RemoteConfirmation, SiteId,
+    Timestamp,
 };
 
 use super::scenario::LeaveStep;
@@ -130,6 +132,27 @@ pub async fn play(hall: &Hall, id: &str, step: &LeaveStep) -> Result<(), HallErr
         LeaveStep::SubstituteSignIn(seat) => {
             run(Command::SubstituteSignIn {
                 for_member: member(*seat),
+                actor: actor(),
+            })
+            .await?;
+        }
+        LeaveStep::Entrust { seat, by, reason } => {
+            let by = match by {
+                Ok(seat) => Entruster {
+                    name: String::new(),
+                    role: String::new(),
+                    member: Some(member(*seat)),
+                },
+                Err((role, name)) => Entruster {
+                    name: name.clone(),
+                    role: role.clone(),
+                    member: None,
+                },
+            };
+            run(Command::EntrustChair {
+                to: member(*seat),
+                by,
+                reason: reason.clone(),
                 actor: actor(),
             })
             .await?;

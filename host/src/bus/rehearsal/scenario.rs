@@ -81,6 +81,17 @@ pub enum LeaveStep {
     SubstituteSignIn(u32),
     /// `remote SEAT SITE`: the member signs in from a county room, confirmed by the clerk.
     Remote(u32, String),
+    /// `entrust SEAT BY ["reason"]` (BY: the seat of an entruster on the roster) or
+    /// `entrust SEAT ROLE "name" ["reason"]` (an entruster not on the roster, e.g. the mayor
+    /// away): 委托主持, the member at SEAT presides by entrustment (before the session opens).
+    Entrust {
+        /// The seat of the member entrusted with the chair.
+        seat: u32,
+        /// The entruster's seat, or `(role, name)` when not on the roster.
+        by: Result<u32, (String, String)>,
+        /// Why (default 外出).
+        reason: String,
+    },
 }
 
 /// One step.
@@ -359,6 +370,17 @@ impl Scenario {
                 }),
                 "substitute-sign-in" => Step::Leave(LeaveStep::SubstituteSignIn(seat(1)?)),
                 "remote" => Step::Leave(LeaveStep::Remote(seat(1)?, arg(2)?.to_owned())),
+                "entrust" => {
+                    let (by, rest) = match arg(2)?.parse::<u32>() {
+                        Ok(by) => (Ok(by), 3),
+                        Err(_) => (Err((arg(2)?.to_owned(), arg(3)?.to_owned())), 4),
+                    };
+                    Step::Leave(LeaveStep::Entrust {
+                        seat: seat(1)?,
+                        by,
+                        reason: w.get(rest).cloned().unwrap_or_else(|| "外出".into()),
+                    })
+                }
                 "late" => Step::Late(seat(1)?, arg(2)?.to_owned()),
                 "depart" => Step::Depart(seat(1)?, w.get(2).cloned()),
                 "return" => Step::Return(seat(1)?),

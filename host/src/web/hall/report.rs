@@ -98,17 +98,7 @@ fn names(
 
 fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
     let rules = m.rules();
-    let presiding = m
-        .attendance()
-        .records
-        .get(&m.setup().presiding)
-        .map_or_else(String::new, |r| {
-            format!(
-                "{} ({})",
-                r.participant.name,
-                rules.role_en(&r.participant.role)
-            )
-        });
+    let presiding = m.presiding_en();
     let q = m.quorum();
     let present = names(
         sheet,
@@ -138,8 +128,13 @@ fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
             SheetStatus::Departed,
         ],
     );
-    format!(
-        "Meeting: {} ({})\nPresiding: {presiding}\nPresent: {present} (expected {}, present {})\nOn leave: {excused}\nAbsent or not arrived: {absent}\nObservers: {observers}\nQuorum: {}\n",
+    let signers: Vec<String> = m.minutes_signers().iter().map(|s| s.en()).collect();
+    let mut out = format!(
+        "Meeting: {} ({})\nPresiding: {presiding}\nAttended: {present} (expected {}, attended {})\nOn leave: {excused}\nAbsent or not arrived: {absent}\nObservers: {observers}\nQuorum (members in the room; those who left and did not return are not counted): {}\n",
         sheet.title, rules.kind.name_en, sheet.expected, sheet.attended, q.explanation_en
-    )
+    );
+    if !signers.is_empty() {
+        out.push_str(&format!("Minutes signed by: {}\n", signers.join(" → ")));
+    }
+    out
 }
