@@ -43,17 +43,7 @@ fn dispute() -> Value {
 }
 
 async fn agenda(t: &TestApp, login: &Login, m: &str) -> Value {
-    let a = t
-        .call(
-            "GET",
-            &format!("/api/meetings/{m}/agenda"),
-            Some(login),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    a.json()
+    t.get_ok(login, &format!("/api/meetings/{m}/agenda")).await
 }
 
 /// A topic of an agenda answer by number.
@@ -67,15 +57,7 @@ fn by_id<'a>(agenda: &'a Value, id: &str) -> &'a Value {
 }
 
 async fn hall(t: &TestApp, login: &Login, m: &str) -> Value {
-    t.call(
-        "GET",
-        &format!("/api/meetings/{m}"),
-        Some(login),
-        None,
-        None,
-    )
-    .await
-    .json()
+    t.get_ok(login, &format!("/api/meetings/{m}")).await
 }
 
 async fn post(t: &TestApp, login: &Login, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -262,6 +244,41 @@ async fn a_wuxi_executive_meeting_runs_topic_by_topic_through_the_api() {
     let h = hall(&t, &clerk, &m).await;
     assert_eq!(h["counts"]["present"], 5);
     assert_eq!(h["counts"]["observers"], 0);
+
+    // The report: the minutes go topic by topic, then the attendance block.
+    let r = t.get_ok(&clerk, &format!("/api/meetings/{m}/report")).await;
+    let zh = r["minutes"]["zh"].as_str().expect("zh");
+    assert!(
+        zh.starts_with(
+            "议题1：关于河道整治的议题\n  汇报单位：市水利局\n  议定：同意。由市水利局组织实施\n\
+             议题2：关于城市更新的议题\n  汇报单位：市住房城乡建设局\n  列席本议题：沈代表（市人大代表、政协委员）\n  \
+             表决：第 1 次表决“城市更新方案”：赞成 0，反对 0，弃权 0（意见征询）\n  \
+             议定：原则同意。请市住房城乡建设局按会议意见修改后印发\n会议：市政府第12次常务会议"
+        ),
+        "{zh}"
+    );
+    let en = r["minutes"]["en"].as_str().expect("en");
+    assert!(en.starts_with("Topic 1: 关于河道整治的议题\n"), "{en}");
+    assert!(en.contains("  Decided: approved in principle. "), "{en}");
+    assert_eq!(
+        r["agenda"]["topics"][1]["outcome"]["summary"]["zh"],
+        "原则同意"
+    );
+    let page = t
+        .call(
+            "GET",
+            &format!("/meetings/{m}/report"),
+            Some(&clerk),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(r#"id="topics""#), "{}", page.text);
+    assert!(
+        page.text
+            .contains("原则同意：请市住房城乡建设局按会议意见修改后印发")
+    );
 }
 
 #[tokio::test]

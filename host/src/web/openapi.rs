@@ -159,7 +159,7 @@ fn schemas() -> Value {
             "agenda": {"$ref": "#/components/schemas/Agenda"}
         })),
         "SheetRow": obj(&["name", "state"], json!({"name": s, "office": bi, "seat": s, "state": seat_state, "signed_in_at": s, "via": s, "note": s})),
-        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi})),
+        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi, "agenda": {"$ref": "#/components/schemas/Agenda"}})),
     });
     let agenda = agenda_schemas();
     for part in [more, rest, agenda] {

@@ -492,8 +492,11 @@ pub struct Report {
     pub counts: Counts,
     /// Sheet rows.
     pub rows: Vec<SheetRow>,
-    /// The minutes attendance block, ready to paste.
+    /// The minutes, ready to paste: the topics (each with its reporting department, observers,
+    /// votes and decision), then the attendance block.
     pub minutes: Bilingual,
+    /// The agenda with each topic's observers and outcome.
+    pub agenda: super::agenda::AgendaView,
 }
 
 /// A command from the console or the API.

@@ -184,6 +184,13 @@ impl TestApp {
         }
     }
 
+    /// `GET path` as `login`; panics unless 200; answers the JSON.
+    pub async fn get_ok(&self, login: &Login, path: &str) -> Value {
+        let a = self.call("GET", path, Some(login), None, None).await;
+        assert_eq!(a.status, StatusCode::OK, "GET {path}: {}", a.text);
+        a.json()
+    }
+
     /// A command as the logged-in user with the right CSRF token; panics unless 200.
     pub async fn post_ok(&self, login: &Login, path: &str, body: Option<Value>) -> Value {
         let a = self
