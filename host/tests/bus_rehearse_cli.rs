@@ -160,7 +160,10 @@ fn the_shipped_agenda_rehearsal_runs_topic_by_topic_and_refuses_the_dispute_with
     assert_eq!(topics[0]["votes"], serde_json::json!([1]));
     assert_eq!(topics[0]["outcome"]["decision"], "approved_in_principle");
     assert_eq!(topics[1]["outcome"]["decision"], "deferred");
-    assert_eq!(topics[1]["spec"]["disagreement"]["consent"]["role"], "mayor");
+    assert_eq!(
+        topics[1]["spec"]["disagreement"]["consent"]["role"],
+        "mayor"
+    );
     assert_eq!(v["votes"][0]["result"]["tally"]["yes"], 4);
 }
 
