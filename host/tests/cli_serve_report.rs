@@ -103,3 +103,42 @@ fn serve_check_names_the_bad_key_and_accepts_a_good_file() {
         assert!(text(&help.stdout).contains(key), "--help documents {key}");
     }
 }
+
+#[test]
+fn report_prints_the_minutes_topic_by_topic_for_the_shipped_agenda_rehearsal() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = format!(
+        "{}/../scenarios/wuxi_agenda.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let db = dir.path().join("l.db");
+    let db = db.to_str().unwrap();
+    let out = huitang(&["rehearse", &scenario, "--db", db, "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let meeting = summary["meeting_id"].as_str().unwrap();
+
+    let minutes = huitang(&["report", meeting, "--db", db, "--format", "minutes"]);
+    assert!(minutes.status.success(), "{}", text(&minutes.stderr));
+    let block = text(&minutes.stdout);
+    assert!(
+        block.starts_with(
+            "议题1：关于城市更新的议题\n  汇报单位：市住房城乡建设局\n  \
+             表决：第 1 次表决“城市更新方案”：赞成 4，反对 0，弃权 1（意见征询）\n  \
+             议定：原则同意。请市住房城乡建设局按会议意见修改后印发\n\
+             议题2：关于公交票价的议题\n  汇报单位：市交通运输局\n  \
+             议定：暂缓。请市交通运输局会同市财政局进一步论证\n会议："
+        ),
+        "{block}"
+    );
+    let en = huitang(&[
+        "report", meeting, "--db", db, "--format", "minutes", "--lang", "en",
+    ]);
+    assert!(text(&en.stdout).starts_with("Topic 1: 关于城市更新的议题\n"));
+    let html = huitang(&["report", meeting, "--db", db, "--format", "html"]);
+    let html = text(&html.stdout);
+    assert!(
+        html.contains(r#"id="topics""#) && html.contains("暂缓"),
+        "{html}"
+    );
+}
