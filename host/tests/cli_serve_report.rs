@@ -141,4 +141,26 @@ fn report_prints_the_minutes_topic_by_topic_for_the_shipped_agenda_rehearsal() {
         html.contains(r#"id="topics""#) && html.contains("暂缓"),
         "{html}"
     );
+    let csv = huitang(&[
+        "report",
+        meeting,
+        "--db",
+        db,
+        "--format",
+        "topics-csv",
+        "--lang",
+        "en",
+    ]);
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let csv = text(&csv.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "\u{feff}No.,Topic,Reported by,Status,Observers for the topic,Votes,Decided,Decision text",
+            "1,关于城市更新的议题,市住房城乡建设局,ended,,1,approved in principle,请市住房城乡建设局按会议意见修改后印发",
+            "2,关于公交票价的议题,市交通运输局,ended,,,deferred,请市交通运输局会同市财政局进一步论证",
+        ],
+        "{csv}"
+    );
 }

@@ -279,6 +279,28 @@ async fn a_wuxi_executive_meeting_runs_topic_by_topic_through_the_api() {
         page.text
             .contains("原则同意：请市住房城乡建设局按会议意见修改后印发")
     );
+    let csv = t
+        .call(
+            "GET",
+            &format!("/api/meetings/{m}/topics.csv"),
+            Some(&clerk),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains(&format!("topics-{m}.csv"))
+    );
+    let rows: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(rows.len(), 4, "a header and three topics: {}", csv.text);
+    assert_eq!(
+        rows[2],
+        "2,关于城市更新的议题,市住房城乡建设局,已议,沈代表,1,原则同意,请市住房城乡建设局按会议意见修改后印发"
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! `huitang report MEETING --db URL --format csv|html|minutes [--lang zh|en]`: the attendance
+//! `huitang report MEETING --db URL --format csv|html|minutes|topics-csv [--lang zh|en]`: the attendance
 //! sheet (CSV or the console's print view as one HTML file) or the minutes attendance block,
 //! rebuilt from the ledger.
 
@@ -21,6 +21,8 @@ pub enum Format {
     Html,
     /// The minutes (会议纪要): the topics, then the attendance block, ready to paste.
     Minutes,
+    /// The agenda as CSV: each topic with its reporting department, observers, votes, decision.
+    TopicsCsv,
 }
 
 /// Arguments of `huitang report`.
@@ -82,6 +84,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let text = match args.format {
         Format::Csv => huitang::web::api::sheet_csv(&report, lang),
+        Format::TopicsCsv => huitang::web::api::topics_csv(&report, lang),
         Format::Html => huitang::web::report_html(report, lang)?,
         Format::Minutes => {
             let block = match lang {

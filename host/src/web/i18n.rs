@@ -177,6 +177,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("attendance_sheet", "签到表", "Attendance sheet"),
     ("agenda_topics", "议题", "Topics"),
     ("agenda", "议程", "Agenda"),
+    ("download_topics_csv", "下载议题 CSV", "Download topics CSV"),
     ("current_topic", "当前议题", "Current topic"),
     ("next_topic", "下一议题", "Next topic"),
     (

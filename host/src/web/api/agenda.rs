@@ -7,9 +7,11 @@ use crate::web::AppState;
 use crate::web::agenda::{AgendaCommand, AgendaView, TopicInput};
 use crate::web::auth::CurrentUser;
 use crate::web::error::ApiError;
-use crate::web::service::HallCommand;
+use crate::web::i18n::Lang;
+use crate::web::service::{HallCommand, Report};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 pub(super) async fn list(
@@ -120,4 +122,53 @@ pub(super) async fn end(
         text: b.text,
     };
     agenda(&app, &user, meeting, action).await
+}
+
+/// The agenda of a report as CSV (UTF-8 with BOM): one row per topic, in agenda order, with its
+/// reporting department, state, the observers who attended it, its votes and the decision.
+pub fn topics_csv(report: &Report, lang: Lang) -> String {
+    let mut out = String::from('\u{feff}');
+    out.push_str(match lang {
+        Lang::Zh => "序号,议题,汇报单位,状态,列席本议题,表决,议定,议定事项",
+        Lang::En => {
+            "No.,Topic,Reported by,Status,Observers for the topic,Votes,Decided,Decision text"
+        }
+    });
+    out.push_str("\r\n");
+    for t in &report.agenda.topics {
+        let observers: Vec<&str> = t
+            .observers
+            .iter()
+            .filter(|o| o.attended)
+            .map(|o| o.name.as_str())
+            .collect();
+        let outcome = t.outcome.as_ref();
+        let cells = [
+            t.position.map(|p| p.to_string()).unwrap_or_default(),
+            t.title.clone(),
+            t.reporting_unit.clone(),
+            lang.pick(&t.state_name.zh, &t.state_name.en).to_owned(),
+            observers.join(lang.pick("、", ", ")),
+            t.votes.join(" "),
+            outcome.map_or(String::new(), |o| {
+                lang.pick(&o.summary.zh, &o.summary.en).to_owned()
+            }),
+            outcome.map_or(String::new(), |o| o.text.clone()),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| super::reports::field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+pub(super) async fn csv(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    lang: Lang,
+    Path(meeting): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let report = app.hall.report(&meeting).ok_or_else(no_meeting)?;
+    let body = topics_csv(&report, lang);
+    Ok(super::reports::download("topics", &report.meeting.id, body))
 }

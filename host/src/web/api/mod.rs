@@ -10,6 +10,7 @@ mod reports;
 mod session;
 mod votes;
 
+pub use agenda::topics_csv;
 pub use body::ApiJson;
 pub use reports::sheet_csv;
 pub use session::{
@@ -119,6 +120,7 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/agenda/{topic}/start", Access::Write(RUN), "agenda", "Take up a topic (in session, none in progress, confirmed where the city requires it)", None, "Changes", post(agenda::start)),
     route!("POST" "/api/meetings/{meeting}/agenda/{topic}/end", Access::Write(APPROVER), "agenda", "End the topic in progress: the chair's decision (首长负责制) or, where the kind votes for real, its last vote's result; the topic's observers leave", Some("EndTopic"), "Changes", post(agenda::end)),
     route!("GET" "/api/meetings/{meeting}/report", Access::Read, "reports", "Attendance sheet and minutes block", None, "Report", get(reports::json)),
+    route!("GET" "/api/meetings/{meeting}/topics.csv", Access::Read, "reports", "The agenda as CSV: each topic with its reporting department, observers, votes and decision", None, "text/csv", get(agenda::csv)),
     route!("GET" "/api/meetings/{meeting}/report.csv", Access::Read, "reports", "Attendance sheet as CSV", None, "text/csv", get(reports::csv)),
     route!("POST" "/api/cards", Access::Write(CLERK), "cards", "Issue a card to a member", Some("IssueCard"), "Changes", post(attendance::issue_card)),
     route!("POST" "/api/cards/{card}/cancel", Access::Write(CLERK), "cards", "Cancel a card", None, "Changes", post(attendance::cancel_card)),

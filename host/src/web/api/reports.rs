@@ -29,20 +29,26 @@ pub(super) async fn csv(
 ) -> Result<impl IntoResponse, ApiError> {
     let report = app.hall.report(&meeting).ok_or_else(no_meeting)?;
     let body = sheet_csv(&report, lang);
+    Ok(download("attendance", &report.meeting.id, body))
+}
+
+/// A CSV answer saved as `<name>-<meeting>.csv`.
+pub(super) fn download(name: &str, meeting: &str, body: String) -> impl IntoResponse + use<> {
     let disposition = format!(
-        "attachment; filename=\"attendance-{}.csv\"",
-        report.meeting.id.replace('"', "")
+        "attachment; filename=\"{name}-{}.csv\"",
+        meeting.replace('"', "")
     );
-    Ok((
+    (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (CONTENT_DISPOSITION, disposition),
         ],
         body,
-    ))
+    )
 }
 
-fn field(s: &str) -> String {
+/// One CSV field, quoted when it must be.
+pub(super) fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
