@@ -168,6 +168,11 @@ impl TestApp {
         }
     }
 
+    /// GETs `path` as `login` and returns the JSON body.
+    pub async fn get_json(&self, login: &Login, path: &str) -> Value {
+        self.call("GET", path, Some(login), None, None).await.json()
+    }
+
     /// A command as the logged-in user with the right CSRF token; panics unless 200.
     pub async fn post_ok(&self, login: &Login, path: &str, body: Option<Value>) -> Value {
         let a = self
