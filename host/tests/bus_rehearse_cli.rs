@@ -141,6 +141,32 @@ fn the_shipped_entrustment_rehearsal_names_the_entrusted_chair_and_the_mayor_sig
     assert!(refused[0][2].as_str().unwrap().contains("株洲 第四十五条"));
 }
 
+#[test]
+fn the_shipped_agenda_rehearsal_runs_topic_by_topic_and_refuses_the_dispute_without_consent() {
+    // scenarios/wuxi_agenda.txt: Wuxi 四十二 played end to end over the serial bus.
+    let v = rehearse_shipped("wuxi_agenda.txt");
+    assert_eq!(v["ledger_verified"], true);
+    let refused = v["refused"].as_array().unwrap();
+    let codes: Vec<&str> = refused.iter().map(|r| r[1].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        ["topic_disagreement_consent", "no_topic_in_progress"],
+        "{refused:?}"
+    );
+    assert!(refused[0][2].as_str().unwrap().contains("无锡 四十二"));
+    let topics = v["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 2, "the refused topic was not added");
+    assert_eq!(topics[0]["status"], "ended");
+    assert_eq!(topics[0]["votes"], serde_json::json!([1]));
+    assert_eq!(topics[0]["outcome"]["decision"], "approved_in_principle");
+    assert_eq!(topics[1]["outcome"]["decision"], "deferred");
+    assert_eq!(
+        topics[1]["spec"]["disagreement"]["consent"]["role"],
+        "mayor"
+    );
+    assert_eq!(v["votes"][0]["result"]["tally"]["yes"], 4);
+}
+
 /// Plays a shipped scenario with `--json` on a fresh ledger; it must exit 0.
 fn rehearse_shipped(name: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use huitang::meeting::{Choice, Command, SeatId, Voter};
 use huitang::web::HallService;
 use huitang::web::api::ROUTES;
 use huitang::web::service::Actor;
-use web_support::{app, open_hall};
+use web_support::app;
 
 fn terminal() -> Actor {
     Actor {
@@ -374,34 +374,11 @@ async fn bad_input_gets_bilingual_errors() {
 
 #[tokio::test]
 async fn event_stream_reports_each_recorded_change() {
-    use futures::StreamExt;
-    use tower::ServiceExt;
     let t = app().await;
     let clerk = t.login("clerk").await;
-    let req = axum::http::Request::get("/api/events")
-        .header("cookie", &clerk.cookie)
-        .body(axum::body::Body::empty())
-        .expect("request");
-    let res = t.router.clone().oneshot(req).await.expect("infallible");
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .starts_with("text/event-stream")
-    );
-    let mut body = res.into_body().into_data_stream();
+    let mut body = t.events(&clerk).await;
     let m = t.meeting_in_sign_in(&clerk).await;
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !seen.contains("sign_in_opened") {
-        let chunk = tokio::time::timeout_at(deadline, body.next())
-            .await
-            .expect("an event within 5 s")
-            .expect("stream open")
-            .expect("chunk");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = web_support::read_events_until(&mut body, "sign_in_opened").await;
     assert!(
         seen.contains("event: change")
             && seen.contains("\"kind\":\"scheduled\"")
@@ -463,16 +440,7 @@ async fn the_hall_is_rebuilt_from_the_ledger_after_a_restart() {
     let m = t.meeting_in_sign_in(&clerk).await;
     t.tap(&m, 0..5).await;
     let before = serde_json::to_value(t.hall.hall(&m)).expect("json");
-    let web_support::TestApp {
-        router,
-        state,
-        hall,
-        db,
-        dir,
-    } = t;
-    drop((router, state, hall));
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let again = open_hall(&db).await;
+    let (again, dir) = t.restart().await;
     let after = serde_json::to_value(again.hall(&m)).expect("json");
     assert_eq!(after["counts"], before["counts"]);
     assert_eq!(after["counts"]["present"], 5);

@@ -41,9 +41,7 @@ async fn the_clerk_records_the_mayors_entrustment_and_the_minutes_name_the_actin
     let r = post(serde_json::json!({"to": "evm", "by": "mayor", "reason": "市长外出"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["changes"][0]["kind"], "chair_entrusted");
-    let report = t
-        .get_json(&clerk, &format!("/api/meetings/{m}/report"))
-        .await;
+    let report = t.get_ok(&clerk, &format!("/api/meetings/{m}/report")).await;
     let zh = report["minutes"]["zh"].as_str().unwrap();
     assert!(
         zh.contains("主持：吴常务（负责常务工作的副市长，受市长周市长委托：市长外出）"),

@@ -48,9 +48,7 @@ async fn a_chair_login_recording_an_observers_leave_names_the_real_approver_and_
         Some(serde_json::json!({"approver": "sg"})),
     )
     .await;
-    let list = t
-        .get_json(&clerk, &format!("/api/meetings/{m}/leave"))
-        .await;
+    let list = t.get_ok(&clerk, &format!("/api/meetings/{m}/leave")).await;
     let l = &list[0];
     assert_eq!(l["state"], "approved");
     let by = &l["decided_by"];

@@ -14,6 +14,7 @@ fn concrete(path: &str) -> String {
         .replace("{request}", "1")
         .replace("{vote}", "1")
         .replace("{card}", "A1000001")
+        .replace("{topic}", "1")
 }
 
 fn body_for(path: &str) -> Option<serde_json::Value> {

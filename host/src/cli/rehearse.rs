@@ -115,6 +115,21 @@ fn text_summary(s: &Summary) -> String {
             extra
         );
     }
+    for t in &s.topics {
+        let outcome = t.outcome.as_ref().map_or(String::new(), |o| {
+            format!(" → {} / {}", o.summary_zh(), o.summary_en())
+        });
+        let _ = writeln!(
+            out,
+            "议题 topic {} 「{}」（{}）{} {}{}",
+            t.id,
+            t.spec.title,
+            t.spec.reporting_unit,
+            t.status.name_zh(),
+            t.status.name_en(),
+            outcome
+        );
+    }
     for v in &s.votes {
         let t = v.result.tally;
         let _ = writeln!(

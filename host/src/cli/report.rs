@@ -19,7 +19,7 @@ pub enum Format {
     Csv,
     /// The attendance sheet print view, one self-contained HTML file.
     Html,
-    /// The minutes attendance block (会议纪要), ready to paste.
+    /// The minutes (会议纪要): the topics, then the attendance block, ready to paste.
     Minutes,
 }
 

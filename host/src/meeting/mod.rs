@@ -38,6 +38,7 @@ mod leave_route;
 #[allow(clippy::module_inception)]
 mod meeting;
 mod minutes;
+mod minutes_topics;
 pub mod quorum;
 mod refusal;
 mod roster;

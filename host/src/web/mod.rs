@@ -6,6 +6,7 @@
 //! (server-sent events), `openapi.rs`, `metrics.rs`, `i18n.rs` (Chinese by default, English on
 //! request).
 
+pub mod agenda;
 pub mod api;
 mod assets;
 pub mod auth;

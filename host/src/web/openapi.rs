@@ -55,7 +55,7 @@ pub fn build() -> Value {
         if r.path.contains('{') {
             responses.insert(
                 "404".into(),
-                error_ref("Unknown meeting, request, vote or card"),
+                error_ref("Unknown meeting, request, vote, topic or card"),
             );
         }
         if r.body.is_some() {
@@ -156,17 +156,65 @@ fn schemas() -> Value {
             "counts": {"$ref": "#/components/schemas/Counts"},
             "quorum": {"$ref": "#/components/schemas/Quorum"},
             "open_blocked": bi,
-            "seats": arr("Seat"), "attendees": arr("Attendee"), "leave": arr("Leave"), "votes": arr("Vote"), "sites": arr("Site")
+            "seats": arr("Seat"), "attendees": arr("Attendee"), "leave": arr("Leave"), "votes": arr("Vote"), "sites": arr("Site"),
+            "agenda": {"$ref": "#/components/schemas/Agenda"}
         })),
         "SheetRow": obj(&["name", "state"], json!({"name": s, "office": bi, "seat": s, "state": seat_state, "signed_in_at": s, "via": s, "note": s})),
-        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi})),
+        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi, "agenda": {"$ref": "#/components/schemas/Agenda"}})),
     });
-    for part in [more, rest] {
+    let agenda = agenda_schemas();
+    for part in [more, rest, agenda] {
         if let (Some(all), Value::Object(part)) = (all.as_object_mut(), part) {
             all.extend(part);
         }
     }
     all
+}
+
+/// The agenda's bodies and answers (议题).
+fn agenda_schemas() -> Value {
+    let s = json!({"type": "string"});
+    let n = json!({"type": "integer", "minimum": 0});
+    let b = json!({"type": "boolean"});
+    let bi = json!({"$ref": "#/components/schemas/Bilingual"});
+    let r = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let arr = |name: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}});
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    let local = json!({"type": "string", "description": "local time YYYY-MM-DD HH:MM"});
+    let clock = json!({"type": "string", "description": "local time HH:MM:SS"});
+    let state = json!({"type": "string", "enum": ["pending", "in_progress", "ended", "withdrawn"]});
+    json!({
+        "Officer": obj(&["role", "name"], json!({"role": {"type": "string", "description": "role id from the rulebook (mayor, vice-mayor, department, ...)"}, "name": s, "at": local})),
+        "Position": obj(&["party", "view", "grounds"], json!({"party": s, "view": s, "grounds": s})),
+        "Disagreement": obj(&[], json!({"positions": arr("Position"), "consent": r("Officer")})),
+        "TopicInput": obj(&["title", "reporting_unit", "proposer"], json!({
+            "title": s, "reporting_unit": {"type": "string", "description": "汇报单位"},
+            "proposer": r("Officer"), "reviewed_by": r("Officer"), "countersigned_by": strings,
+            "confirmed_by": r("Officer"), "disagreement": r("Disagreement"),
+            "observers": {"type": "array", "items": {"type": "string"}, "description": "member ids of observers invited for this topic only"},
+            "minutes": n
+        })),
+        "AgendaOrder": obj(&["order"], json!({"order": {"type": "array", "items": {"type": "string"}, "description": "every pending topic number once"}})),
+        "WithdrawTopic": obj(&["reason"], json!({"reason": s})),
+        "EndTopic": obj(&[], json!({"decision": {"type": "string", "description": "approved_in_principle, approved, approved_with_changes, deferred, not_approved (or 原则同意, 同意, 修改后同意, 暂缓, 不同意); omitted where a binding vote decides"}, "text": {"type": "string", "description": "议定事项"}})),
+        "OfficerView": obj(&["role", "name"], json!({"role": s, "role_name": bi, "name": s, "at": local})),
+        "TopicObserver": obj(&["member", "name", "present", "attended"], json!({"member": s, "name": s, "present": b, "attended": {"type": "boolean", "description": "present while the topic was in progress (列席 for it)"}, "left_at": clock})),
+        "TopicOutcome": obj(&["by", "summary"], json!({"by": {"type": "string", "enum": ["chair", "vote"]}, "decision": s, "decided_by": s, "vote": s, "adopted": b, "summary": bi, "text": s})),
+        "AgendaTopic": obj(&["id", "title", "reporting_unit", "proposer", "state"], json!({
+            "id": s, "position": n, "title": s, "reporting_unit": s, "proposer": r("OfficerView"),
+            "reviewed_by": r("OfficerView"), "countersigned_by": strings, "confirmed_by": r("OfficerView"),
+            "disagreement": obj(&[], json!({"positions": arr("Position"), "consent": r("OfficerView")})),
+            "observers": arr("TopicObserver"), "minutes": n, "state": state, "state_name": bi,
+            "started_at": clock, "ended_at": clock, "outcome": r("TopicOutcome"), "withdrawn_reason": s,
+            "votes": strings, "edits": n, "input": r("TopicInput")
+        })),
+        "Agenda": obj(&["topics", "waiting", "decision_mode"], json!({
+            "topics": arr("AgendaTopic"), "current": s, "next": s,
+            "waiting": {"type": "array", "items": r("TopicObserver"), "description": "observers of the next topic not yet present"},
+            "decision_mode": {"type": "string", "enum": ["chair_decides", "binding"]},
+            "decisions": {"type": "array", "items": obj(&["id", "name"], json!({"id": s, "name": bi}))}
+        })),
+    })
 }
 
 #[cfg(test)]

@@ -408,6 +408,8 @@ pub struct HallView {
     pub votes: Vec<VoteView>,
     /// County sites.
     pub sites: Vec<SiteView>,
+    /// The agenda: topics, the one in progress, the next one's observers waiting.
+    pub agenda: super::agenda::AgendaView,
 }
 
 impl HallView {
@@ -508,8 +510,11 @@ pub struct Report {
     pub counts: Counts,
     /// Sheet rows.
     pub rows: Vec<SheetRow>,
-    /// The minutes attendance block, ready to paste.
+    /// The minutes, ready to paste: the topics (each with its reporting department, observers,
+    /// votes and decision), then the attendance block.
     pub minutes: Bilingual,
+    /// The agenda with each topic's observers and outcome.
+    pub agenda: super::agenda::AgendaView,
 }
 
 /// A command from the console or the API.
@@ -681,5 +686,12 @@ pub enum HallCommand {
     ReportCardLost {
         /// Card UID.
         card: String,
+    },
+    /// Changes a meeting's agenda (议题): add, edit, reorder, withdraw, start, end.
+    Agenda {
+        /// Meeting.
+        meeting: String,
+        /// What to do.
+        action: Box<super::agenda::AgendaCommand>,
     },
 }

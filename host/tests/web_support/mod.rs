@@ -52,6 +52,22 @@ pub struct Login {
     pub csrf: String,
 }
 
+/// Reads the event stream until `needle` shows (within 5 s); answers everything read.
+pub async fn read_events_until(body: &mut axum::body::BodyDataStream, needle: &str) -> String {
+    use futures::StreamExt;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
 /// Starts the fixture on a fresh ledger.
 pub async fn app() -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -168,9 +184,11 @@ impl TestApp {
         }
     }
 
-    /// GETs `path` as `login` and returns the JSON body.
-    pub async fn get_json(&self, login: &Login, path: &str) -> Value {
-        self.call("GET", path, Some(login), None, None).await.json()
+    /// `GET path` as `login`; panics unless 200; answers the JSON.
+    pub async fn get_ok(&self, login: &Login, path: &str) -> Value {
+        let a = self.call("GET", path, Some(login), None, None).await;
+        assert_eq!(a.status, StatusCode::OK, "GET {path}: {}", a.text);
+        a.json()
     }
 
     /// A command as the logged-in user with the right CSRF token; panics unless 200.
@@ -199,6 +217,38 @@ impl TestApp {
         self.post_ok(clerk, &format!("/api/meetings/{id}/sign-in"), None)
             .await;
         id
+    }
+
+    /// Stops the application and opens the hall again from its ledger (a restart); answers
+    /// the new hall and the directory holding the ledger (keep it until done).
+    pub async fn restart(self) -> (Arc<CoreHall>, tempfile::TempDir) {
+        let TestApp {
+            router,
+            state,
+            hall,
+            db,
+            dir,
+        } = self;
+        drop((router, state, hall));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        (open_hall(&db).await, dir)
+    }
+
+    /// Opens `GET /api/events` as `login` (200, `text/event-stream`) and answers its body.
+    pub async fn events(&self, login: &Login) -> axum::body::BodyDataStream {
+        let req = Request::get("/api/events")
+            .header(header::COOKIE, &login.cookie)
+            .body(Body::empty())
+            .expect("request");
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .expect("ascii")
+                .starts_with("text/event-stream")
+        );
+        res.into_body().into_data_stream()
     }
 
     /// Members tap their cards at their seats through the core, as seat terminals do.

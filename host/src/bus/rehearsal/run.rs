@@ -20,8 +20,8 @@ use crate::bus::{BusHub, BusMonitor, LinkCounters};
 use crate::ledger::Ledger;
 use crate::meeting::{
     ActorId, AttendanceSheet, Ballot, Card, CardHolder, CardState, CardUid, CheckInMode, Command,
-    Event, MeetingSetup, MemberId, Participant, PressRule, Rulebook, SeatId, Standing, VoteResult,
-    VoteSpec, attendance_sheet,
+    Event, MeetingSetup, MemberId, Participant, PressRule, Rulebook, SeatId, Standing, Topic,
+    VoteResult, VoteSpec, attendance_sheet,
 };
 
 const CLERK: &str = "clerk:rehearsal";
@@ -60,6 +60,8 @@ pub struct Summary {
     pub attendance: AttendanceSheet,
     /// Votes, in order.
     pub votes: Vec<VoteSummary>,
+    /// The agenda's topics in agenda order, each with its observers, votes and outcome.
+    pub topics: Vec<Topic>,
     /// Commands the meeting refused (line, code, message).
     pub refused: Vec<(usize, String, String)>,
     /// Ledger records written and whether the chain verifies.
@@ -287,10 +289,14 @@ pub async fn rehearse(
         latencies.iter().sum::<f64>() / f64::from(n)
     };
     let max = latencies.iter().cloned().fold(0.0, f64::max);
+    let topics = hall
+        .with_meeting(&meeting_id, |m| m.agenda().topics.clone())
+        .unwrap_or_default();
     Ok(Summary {
         meeting_id,
         attendance,
         votes,
+        topics,
         refused,
         ledger_records: head.count,
         ledger_verified: verified,
@@ -407,6 +413,7 @@ async fn step_once(
             }
         }
         Step::Leave(l) => super::leave::play(hall, id, l).await?,
+        Step::Agenda(a) => super::agenda::play(hall, id, a).await?,
         Step::Late(seat, reason) => drop(
             clerk(Command::LateSignIn {
                 member: member(*seat),

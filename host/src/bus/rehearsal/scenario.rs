@@ -115,6 +115,8 @@ pub enum Step {
     Return(u32),
     /// Open the session.
     OpenSession,
+    /// An agenda line (议题).
+    Agenda(super::agenda::AgendaStep),
     /// Open a vote.
     Vote(VoteStep),
     /// Hold, resume, close the vote.
@@ -288,6 +290,10 @@ impl Scenario {
                 }
                 Ok(s[0])
             };
+            if let Some(step) = super::agenda::parse(line, &w) {
+                sc.steps.push((line, Step::Agenda(step?)));
+                continue;
+            }
             let step = match cmd.as_str() {
                 "meeting" => {
                     sc.city = arg(1)?.to_owned();

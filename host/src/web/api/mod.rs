@@ -2,6 +2,7 @@
 //! takes and a summary. The router, the guard on mutating routes, the OpenAPI document and the
 //! security tests are all derived from [`ROUTES`], so they cannot drift apart.
 
+mod agenda;
 mod attendance;
 mod body;
 mod entrust;
@@ -112,6 +113,13 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/votes/{vote}/hold", Access::Write(RUN), "votes", "Hold the vote", None, "Changes", post(votes::hold)),
     route!("POST" "/api/meetings/{meeting}/votes/{vote}/resume", Access::Write(RUN), "votes", "Resume a held vote", None, "Changes", post(votes::resume)),
     route!("POST" "/api/meetings/{meeting}/votes/{vote}/close", Access::Write(RUN), "votes", "Close the vote", None, "Changes", post(votes::close)),
+    route!("GET" "/api/meetings/{meeting}/agenda", Access::Read, "agenda", "The agenda (议题): topics in order, the one in progress, the next topic's observers waiting", None, "Agenda", get(agenda::list)),
+    route!("POST" "/api/meetings/{meeting}/agenda", Access::Write(CLERK), "agenda", "Put a topic on the agenda; refused with the article when the city's agenda rule forbids it (e.g. Wuxi 四十二, Zhuzhou 第四十六条)", Some("TopicInput"), "Changes", post(agenda::add)),
+    route!("POST" "/api/meetings/{meeting}/agenda/order", Access::Write(CLERK), "agenda", "Put the pending topics in a new order (each pending topic once)", Some("AgendaOrder"), "Changes", post(agenda::reorder)),
+    route!("POST" "/api/meetings/{meeting}/agenda/{topic}/edit", Access::Write(CLERK), "agenda", "Replace a pending or in-progress topic's details (GB 50799 §6.2.6), checked as when added", Some("TopicInput"), "Changes", post(agenda::edit)),
+    route!("POST" "/api/meetings/{meeting}/agenda/{topic}/withdraw", Access::Write(CLERK), "agenda", "Take a pending topic off the agenda (reason required)", Some("WithdrawTopic"), "Changes", post(agenda::withdraw)),
+    route!("POST" "/api/meetings/{meeting}/agenda/{topic}/start", Access::Write(RUN), "agenda", "Take up a topic (in session, none in progress, confirmed where the city requires it)", None, "Changes", post(agenda::start)),
+    route!("POST" "/api/meetings/{meeting}/agenda/{topic}/end", Access::Write(APPROVER), "agenda", "End the topic in progress: the chair's decision (首长负责制) or, where the kind votes for real, its last vote's result; the topic's observers leave", Some("EndTopic"), "Changes", post(agenda::end)),
     route!("GET" "/api/meetings/{meeting}/report", Access::Read, "reports", "Attendance sheet and minutes block", None, "Report", get(reports::json)),
     route!("GET" "/api/meetings/{meeting}/report.csv", Access::Read, "reports", "Attendance sheet as CSV", None, "text/csv", get(reports::csv)),
     route!("POST" "/api/cards", Access::Write(CLERK), "cards", "Issue a card to a member", Some("IssueCard"), "Changes", post(attendance::issue_card)),

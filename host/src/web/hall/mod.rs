@@ -3,6 +3,7 @@
 //! out — validated, stored durably, then broadcast — by the hall; the views are read from the
 //! core's folded state. Nothing here invents a number.
 
+mod agenda;
 mod clock;
 mod config;
 pub mod demo;
@@ -236,12 +237,15 @@ fn from_core(r: Refusal) -> WebRefusal {
             format!("不足法定人数，不能开会：{}", v.explanation_zh),
             format!("Quorum not met: {}", v.explanation_en),
         ),
+        // The city's agenda rule with its citation, which may itself hold “ / ”.
+        Refusal::AgendaRule { zh, en, .. } => (format!("{zh}。"), format!("{en}.")),
         _ => split_bilingual(&r.to_string()),
     };
     let kind = match &r {
-        Refusal::UnknownMember(_) | Refusal::UnknownLeave | Refusal::UnknownCard => {
-            RefusalKind::NotFound
-        }
+        Refusal::UnknownMember(_)
+        | Refusal::UnknownLeave
+        | Refusal::UnknownCard
+        | Refusal::UnknownTopic(_) => RefusalKind::NotFound,
         Refusal::Required(_) | Refusal::Invalid(_) => RefusalKind::Invalid,
         _ => RefusalKind::Conflict,
     };
@@ -533,6 +537,7 @@ impl CoreHall {
                 })
                 .await
             }
+            HallCommand::Agenda { meeting, action } => self.agenda(actor, &meeting, *action).await,
         }
     }
 

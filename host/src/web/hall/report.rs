@@ -71,9 +71,10 @@ pub fn report(id: &str, m: &Meeting, config: &HallConfig) -> Report {
         meeting: summary(id, m, config.utc_offset_hours),
         counts: hall_view_counts,
         rows,
+        agenda: super::agenda::agenda(m, config.utc_offset_hours),
         minutes: Bilingual {
-            zh: sheet.minutes_block_zh(),
-            en: minutes_en,
+            zh: format!("{}{}", m.topics_minutes_zh(), sheet.minutes_block_zh()),
+            en: format!("{}{minutes_en}", m.topics_minutes_en()),
         },
     }
 }

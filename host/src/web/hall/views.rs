@@ -423,6 +423,7 @@ pub fn hall(
         leave: leave(m, config.utc_offset_hours),
         votes: votes(m),
         sites: sites(m, config, site_links),
+        agenda: super::agenda::agenda(m, config.utc_offset_hours),
     }
 }
 
