@@ -727,3 +727,101 @@ async fn the_agenda_is_rebuilt_from_the_ledger_after_a_restart() {
     );
     drop(dir);
 }
+
+#[tokio::test]
+async fn the_console_shows_and_edits_the_agenda_and_the_display_shows_the_current_topic() {
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let display = t.login("display").await;
+    let m = t.meeting_in_sign_in(&clerk).await;
+    let base = format!("/api/meetings/{m}/agenda");
+    // What the console's add form posts: a blank confirmer is not recorded.
+    let form = json!({
+        "title": "关于城市更新的议题", "reporting_unit": "市住房城乡建设局",
+        "proposer": {"role": "vice-mayor", "name": "郑副市长"},
+        "confirmed_by": {"role": "mayor", "name": ""},
+        "observers": []
+    });
+    t.post_ok(&clerk, &base, Some(form)).await;
+    t.post_ok(
+        &clerk,
+        &base,
+        Some(topic("关于公交票价的议题", "市交通运输局", &["obs2"])),
+    )
+    .await;
+    t.tap(&m, 0..5).await;
+    t.post_ok(&clerk, &format!("/api/meetings/{m}/open"), None)
+        .await;
+    let (s, e) = post(&t, &clerk, &format!("{base}/1/start"), None).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "topic_unconfirmed");
+    assert!(
+        e["message_zh"]
+            .as_str()
+            .expect("zh")
+            .contains("无锡 四十二")
+    );
+
+    let page = t
+        .call(
+            "GET",
+            &format!("/meetings/{m}/live"),
+            Some(&clerk),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(r#"id="add-topic""#), "the clerk may add");
+    assert!(
+        page.text
+            .contains(&format!("/api/meetings/{m}/agenda/2/start"))
+    );
+    assert!(page.text.contains("关于公交票价的议题"));
+    t.post_ok(&clerk, &format!("{base}/2/start"), None).await;
+
+    let d = t
+        .call(
+            "GET",
+            &format!("/display/{m}/live"),
+            Some(&display),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert!(
+        d.text
+            .contains(r#"<h2 id="d-topic-title">关于公交票价的议题</h2>"#),
+        "{}",
+        d.text
+    );
+    assert!(
+        d.text.contains("下一议题：关于城市更新的议题"),
+        "{}",
+        d.text
+    );
+    let en = t
+        .call(
+            "GET",
+            &format!("/display/{m}/live?lang=en"),
+            Some(&display),
+            None,
+            None,
+        )
+        .await;
+    assert!(en.text.contains("Current topic"), "{}", en.text);
+    let console = t
+        .call(
+            "GET",
+            &format!("/meetings/{m}/live"),
+            Some(&display),
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        !console.text.contains(r#"id="add-topic""#),
+        "the display role does not edit"
+    );
+}

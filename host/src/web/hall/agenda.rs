@@ -86,8 +86,12 @@ fn officer(o: &OfficerInput, offset: i8) -> Result<Officer, WebRefusal> {
     })
 }
 
+/// An optional officer; one without a name (a console form left blank) is not recorded.
 fn officer_opt(o: &Option<OfficerInput>, offset: i8) -> Result<Option<Officer>, WebRefusal> {
-    o.as_ref().map(|o| officer(o, offset)).transpose()
+    o.as_ref()
+        .filter(|o| !o.name.trim().is_empty())
+        .map(|o| officer(o, offset))
+        .transpose()
 }
 
 /// The clerk's topic as the core's.
