@@ -49,6 +49,21 @@ async fn the_clerk_records_the_mayors_entrustment_and_the_minutes_name_the_actin
     );
     let signers = zh.lines().find(|l| l.starts_with("纪要签发：")).unwrap();
     assert_eq!(signers, "纪要签发：秘书长 蒋秘书长 → 市长 周市长");
+    // The console's hall page shows the acting chair and who entrusted him.
+    let page = t
+        .call("GET", &format!("/meetings/{m}"), Some(&clerk), None, None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains("吴常务（负责常务工作的副市长，受市长周市长委托：市长外出）"),
+        "{}",
+        page.text
+    );
+    assert_eq!(
+        report["meeting"]["presiding"]["zh"],
+        "吴常务（负责常务工作的副市长，受市长周市长委托：市长外出）"
+    );
     let en = report["minutes"]["en"].as_str().unwrap();
     assert!(en.contains("entrusted by the mayor 周市长"), "{en}");
 }

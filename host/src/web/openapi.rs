@@ -135,7 +135,7 @@ fn schemas() -> Value {
         "MemberList": arr("Member"),
     });
     let more = json!({
-        "MeetingSummary": obj(&["id", "title", "kind", "rulebook", "phase"], json!({"id": s, "title": s, "kind": s, "kind_name": bi, "rulebook": s, "rulebook_name": bi, "scheduled_at": s, "phase": {"type": "string", "enum": ["scheduled", "sign_in", "opened", "adjourned"]}})),
+        "MeetingSummary": obj(&["id", "title", "kind", "rulebook", "phase"], json!({"id": s, "title": s, "kind": s, "kind_name": bi, "rulebook": s, "rulebook_name": bi, "scheduled_at": s, "phase": {"type": "string", "enum": ["scheduled", "sign_in", "opened", "adjourned"]}, "presiding": bi})),
         "MeetingList": arr("MeetingSummary"),
         "Counts": obj(&["expected", "present", "excused", "absent", "observers"], json!({"expected": n, "present": n, "excused": n, "absent": n, "observers": n, "substitutes": n, "remote": n})),
         "Quorum": obj(&["met", "explanation"], json!({"met": b, "needed": n, "explanation": bi, "citation": bi})),

@@ -172,6 +172,8 @@ pub struct MeetingSummary {
     pub scheduled_at: String,
     /// Lifecycle phase.
     pub phase: Phase,
+    /// Who presides, and who entrusted them where they preside by entrustment (委托主持).
+    pub presiding: Bilingual,
 }
 
 /// The counts shown on the console and the display.

@@ -38,6 +38,7 @@ pub fn summary(id: &str, m: &Meeting, utc_offset_hours: i8) -> MeetingSummary {
             CorePhase::InSession => Phase::Opened,
             CorePhase::Adjourned => Phase::Adjourned,
         },
+        presiding: bi(m.presiding_zh(), m.presiding_en()),
     }
 }
 
