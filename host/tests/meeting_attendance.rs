@@ -362,7 +362,9 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
 #[test]
 fn a_roster_member_outside_the_composition_is_refused_at_scheduling() {
     let (book, mut setup) = setup("rizhao", "mayor-office", 4, 0, CheckInMode::AssignedSeat);
-    setup.participants[3].role = "secretary-general".into();
+    // A department head is neither a member nor a statutory observer of the 市长办公会议
+    // (the 秘书长 is seated as an observer there: see meeting_standing.rs).
+    setup.participants[3].role = "department-head".into();
     let err = Meeting::schedule(&book, "mayor-office", setup, at(-100)).unwrap_err();
     assert!(err.to_string().contains("不属于本类会议组成人员"), "{err}");
 }

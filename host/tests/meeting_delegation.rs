@@ -384,7 +384,27 @@ fn rizhao_data_fixes_convener_observers_and_topic_signer() {
         book.roles["office-deputy-director"].zh,
         "市政府办公室副主任"
     );
-    assert!(!book.roles.contains_key("office-director"));
+    // The 主任 appears in 第三十八/三十九条 only as 列席, never as a convener.
+    assert!(!entrusted.roles.contains(&"office-director".to_owned()));
+    assert!(
+        !topic
+            .presiding
+            .roles
+            .contains(&"office-director".to_owned())
+    );
+    assert!(
+        !topic
+            .composition
+            .roles
+            .contains(&"office-director".to_owned())
+    );
+    assert!(
+        book.kind("mayor-office")
+            .unwrap()
+            .observers
+            .roles
+            .contains(&"office-director".to_owned())
+    );
     // 第四十三条 only lets the chair decide whether minutes are issued: the signer is policy.
     assert_eq!(topic.minutes.source, Source::HallPolicy);
     let exec = book.kind("executive").unwrap();

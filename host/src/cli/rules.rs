@@ -115,7 +115,16 @@ fn print_kind(rules: &MeetingRules) {
         &roles(&k.composition.roles),
         &k.composition,
     );
-    line(rules, "列席 observers", &k.observers.who, &k.observers);
+    let observers = if k.observers.roles.is_empty() {
+        k.observers.who.clone()
+    } else {
+        format!(
+            "{}（以下角色在本类会议为列席，不计入应到 these roles observe at this kind, never counted: {}）",
+            k.observers.who,
+            roles(&k.observers.roles)
+        )
+    };
+    line(rules, "列席 observers", &observers, &k.observers);
     line(
         rules,
         "主持 presiding",

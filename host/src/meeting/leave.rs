@@ -33,6 +33,9 @@ pub enum LeaveStatus {
         /// Approved as the meeting's presiding officer (会议主持人).
         #[serde(default)]
         as_presiding: bool,
+        /// The console login that recorded the decision (never taken as the approver).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recorded_by: Option<ActorId>,
         /// When.
         at: Timestamp,
     },
@@ -48,6 +51,9 @@ pub enum LeaveStatus {
         /// Rejected as the meeting's presiding officer.
         #[serde(default)]
         as_presiding: bool,
+        /// The console login that recorded the decision.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recorded_by: Option<ActorId>,
         /// Why.
         reason: String,
         /// When.
@@ -286,8 +292,8 @@ impl Meeting {
                 approver_name,
                 approver,
                 as_presiding,
+                actor,
                 at,
-                ..
             } => {
                 if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
                     l.status = LeaveStatus::Approved {
@@ -295,6 +301,7 @@ impl Meeting {
                         name: approver_name.clone(),
                         member: approver.clone(),
                         as_presiding: *as_presiding,
+                        recorded_by: Some(actor.clone()),
                         at: *at,
                     };
                 }
@@ -306,8 +313,8 @@ impl Meeting {
                 approver,
                 as_presiding,
                 reason,
+                actor,
                 at,
-                ..
             } => {
                 if let Some(l) = self.leave.iter_mut().find(|l| l.id == *leave) {
                     l.status = LeaveStatus::Rejected {
@@ -315,6 +322,7 @@ impl Meeting {
                         name: approver_name.clone(),
                         member: approver.clone(),
                         as_presiding: *as_presiding,
+                        recorded_by: Some(actor.clone()),
                         reason: reason.clone(),
                         at: *at,
                     };

@@ -93,12 +93,20 @@ impl Meeting {
         Self::schedule_with_rules(book.meeting_rules(kind)?, setup, now)
     }
 
-    /// Schedules a meeting under already-resolved rules.
+    /// Schedules a meeting under already-resolved rules. The kind decides each person's
+    /// standing where it names their role: a composition role makes a member, a statutory
+    /// observer role (`observers.roles`, Rizhao 第三十九条) an observer; the `scheduled` event
+    /// records the roster as decided.
     pub fn schedule_with_rules(
         rules: MeetingRules,
-        setup: MeetingSetup,
+        mut setup: MeetingSetup,
         now: Timestamp,
     ) -> Result<(Meeting, Event), ScheduleError> {
+        for p in &mut setup.participants {
+            if let Some(standing) = rules.standing_of(&p.role) {
+                p.standing = standing;
+            }
+        }
         roster::validate(&setup, &rules)?;
         let meeting = Self::fresh(&setup, &rules);
         let event = Event::Scheduled {

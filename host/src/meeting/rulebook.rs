@@ -97,6 +97,11 @@ cited_rule!(
     Observers {
         /// Who, as the text names them.
         who: String,
+        /// Role ids the text itself seats as 列席 at this kind (Rizhao 第三十八条/第三十九条: the
+        /// 秘书长 is a member of the 常务会议 but 列席 at the 市长办公会议). A person holding
+        /// one is scheduled as an observer of this kind, whatever their standing elsewhere.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        roles: Vec<String>,
     }
 );
 
@@ -707,6 +712,19 @@ impl Rulebook {
 }
 
 impl MeetingRules {
+    /// The standing the kind gives a holder of `role`: a member when the composition names the
+    /// role, an observer when the kind's statutory observers do, otherwise none (an invited
+    /// observer, or not on this kind's roster).
+    pub fn standing_of(&self, role: &str) -> Option<super::roster::Standing> {
+        if self.kind.composition.roles.iter().any(|r| r == role) {
+            Some(super::roster::Standing::Member)
+        } else if self.kind.observers.roles.iter().any(|r| r == role) {
+            Some(super::roster::Standing::Observer)
+        } else {
+            None
+        }
+    }
+
     /// A role's Chinese name, or the id itself when the rulebook does not name it.
     pub fn role_zh<'a>(&'a self, role: &'a str) -> &'a str {
         self.roles.get(role).map_or(role, |r| r.zh.as_str())

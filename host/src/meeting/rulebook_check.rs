@@ -135,6 +135,15 @@ impl Validator<'_> {
         self.roles(&format!("{at}.presiding.roles"), &k.presiding.roles);
         self.roles(&format!("{at}.minutes.signers"), &k.minutes.signers);
         self.entrusted(at, k);
+        self.roles(&format!("{at}.observers.roles"), &k.observers.roles);
+        for r in &k.observers.roles {
+            if k.composition.roles.contains(r) {
+                self.problem(
+                    format!("{at}.observers.roles"),
+                    format!("角色 “{r}” 不能既是组成人员又是列席人员 / role “{r}” cannot be both a member and a statutory observer of one kind"),
+                );
+            }
+        }
         self.counts_source(&format!("{at}.substitutes"), &k.substitutes);
         match (k.decision.mode, k.decision.threshold) {
             (DecisionMode::Binding, None) => self.problem(

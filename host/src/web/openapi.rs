@@ -123,6 +123,7 @@ fn schemas() -> Value {
         "RemoteSignIn": obj(&["member", "site"], json!({"member": s, "site": s})),
         "LeaveRequest": obj(&["member", "reason"], json!({"member": s, "reason": s, "written": b})),
         "LeaveDecision": obj(&[], json!({"approver": {"type": "string", "description": "member id of a person on the roster holding an approving role; default: the roster person named like the console user"}, "reason": {"type": "string", "description": "required to reject"}})),
+        "Entrust": obj(&["to", "reason"], json!({"to": s, "by": {"type": "string", "description": "member id of an entruster on the roster"}, "by_name": {"type": "string", "description": "entruster's name when not on the roster"}, "by_role": {"type": "string", "description": "entruster's rulebook role id when not on the roster, e.g. mayor"}, "reason": s})),
         "Substitute": obj(&["member", "name"], json!({"member": s, "name": s, "post": s})),
         "OpenVote": obj(&["motion"], json!({"motion": s, "secret": b})),
         "IssueCard": obj(&["member", "card"], json!({"member": s, "card": {"type": "string", "description": "UID in hex, 4, 7 or 10 bytes"}})),
@@ -134,7 +135,7 @@ fn schemas() -> Value {
         "MemberList": arr("Member"),
     });
     let more = json!({
-        "MeetingSummary": obj(&["id", "title", "kind", "rulebook", "phase"], json!({"id": s, "title": s, "kind": s, "kind_name": bi, "rulebook": s, "rulebook_name": bi, "scheduled_at": s, "phase": {"type": "string", "enum": ["scheduled", "sign_in", "opened", "adjourned"]}})),
+        "MeetingSummary": obj(&["id", "title", "kind", "rulebook", "phase"], json!({"id": s, "title": s, "kind": s, "kind_name": bi, "rulebook": s, "rulebook_name": bi, "scheduled_at": s, "phase": {"type": "string", "enum": ["scheduled", "sign_in", "opened", "adjourned"]}, "presiding": bi})),
         "MeetingList": arr("MeetingSummary"),
         "Counts": obj(&["expected", "present", "excused", "absent", "observers"], json!({"expected": n, "present": n, "excused": n, "absent": n, "observers": n, "substitutes": n, "remote": n})),
         "Quorum": obj(&["met", "explanation"], json!({"met": b, "needed": n, "explanation": bi, "citation": bi})),
@@ -142,7 +143,7 @@ fn schemas() -> Value {
         "SeatList": arr("Seat"),
         "Attendee": obj(&["member", "name", "state"], json!({"member": s, "name": s, "office": bi, "state": seat_state, "note": s})),
         "Attendance": obj(&["counts", "quorum", "attendees"], json!({"counts": {"$ref": "#/components/schemas/Counts"}, "quorum": {"$ref": "#/components/schemas/Quorum"}, "attendees": arr("Attendee")})),
-        "Leave": obj(&["id", "member", "reason", "state"], json!({"id": s, "member": s, "name": s, "reason": s, "written": b, "approver": bi, "state": {"type": "string", "enum": ["pending", "approved", "rejected"]}, "route": {"type": "array", "items": obj(&["step", "text"], json!({"step": {"type": "string", "enum": ["submitted", "forwarded", "decided", "reported"]}, "done_at": s, "text": bi}))}, "eligible_approvers": arr("Member")})),
+        "Leave": obj(&["id", "member", "reason", "state"], json!({"id": s, "member": s, "name": s, "reason": s, "written": b, "approver": bi, "state": {"type": "string", "enum": ["pending", "approved", "rejected"]}, "route": {"type": "array", "items": obj(&["step", "text"], json!({"step": {"type": "string", "enum": ["submitted", "forwarded", "decided", "reported"]}, "done_at": s, "text": bi}))}, "eligible_approvers": arr("Member"), "decided_by": {"type": ["object", "null"], "description": "the approver as recorded (member, name, own office, as_presiding) and the console login that recorded it", "properties": {"member": s, "name": s, "office": bi, "as_presiding": b, "recorded_by": s}}})),
         "LeaveList": arr("Leave"),
         "Vote": obj(&["id", "motion", "state", "yes", "no", "abstain", "not_voted"], json!({"id": s, "motion": s, "secret": b, "state": {"type": "string", "enum": ["open", "held", "closed"]}, "yes": n, "no": n, "abstain": n, "not_voted": n, "outcome": bi})),
         "VoteList": arr("Vote"),

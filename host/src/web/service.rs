@@ -172,6 +172,8 @@ pub struct MeetingSummary {
     pub scheduled_at: String,
     /// Lifecycle phase.
     pub phase: Phase,
+    /// Who presides, and who entrusted them where they preside by entrustment (委托主持).
+    pub presiding: Bilingual,
 }
 
 /// The counts shown on the console and the display.
@@ -308,6 +310,24 @@ pub struct LeaveView {
     pub route: Vec<LeaveStepView>,
     /// People on the roster who may decide it (id, name and role), never the requester.
     pub eligible_approvers: Vec<MemberView>,
+    /// Who decided it, as they are: the approver on the roster with their own role, and the
+    /// console login that recorded it (`None` while pending).
+    pub decided_by: Option<DecidedByView>,
+}
+
+/// The person who decided a leave request and the login that recorded it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecidedByView {
+    /// The approver's member id (absent in ledgers written before the route).
+    pub member: Option<String>,
+    /// The approver's name.
+    pub name: String,
+    /// The approver's own role on the roster, in both languages.
+    pub office: Bilingual,
+    /// They decided as the meeting's presiding officer (会议主持人).
+    pub as_presiding: bool,
+    /// The console login that recorded it (e.g. `user:chair`).
+    pub recorded_by: Option<String>,
 }
 
 /// One step of a leave request's route.
@@ -606,6 +626,21 @@ pub enum HallCommand {
         name: String,
         /// Substitute's post.
         post: String,
+    },
+    /// 委托主持: a leader entrusted `to` with presiding (before the session opens).
+    EntrustChair {
+        /// Meeting.
+        meeting: String,
+        /// Member id of who presides.
+        to: String,
+        /// Member id of the entruster when on the roster.
+        by_member: Option<String>,
+        /// The entruster's name otherwise.
+        by_name: String,
+        /// The entruster's rulebook role id otherwise.
+        by_role: String,
+        /// Why.
+        reason: String,
     },
     /// Opens a vote.
     OpenVote {

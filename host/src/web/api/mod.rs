@@ -5,6 +5,7 @@
 mod agenda;
 mod attendance;
 mod body;
+mod entrust;
 mod meetings;
 mod reports;
 mod session;
@@ -106,6 +107,7 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/leave/{request}/reject", Access::Write(APPROVER), "leave", "Reject a leave request (approver as for approve; reason required)", Some("LeaveDecision"), "Changes", post(attendance::reject_leave)),
     route!("POST" "/api/meetings/{meeting}/leave/{request}/report", Access::Write(CLERK), "leave", "The approved leave was reported (报备 Wuxi 四十六; 报告 Jiaxing 第四十二条)", None, "Changes", post(attendance::report_leave)),
     route!("POST" "/api/meetings/{meeting}/substitutes", Access::Write(CLERK), "leave", "Designate a substitute (代会; Rizhao 第四十二条, refused in Wuxi 四十六)", Some("Substitute"), "Changes", post(attendance::designate_substitute)),
+    route!("POST" "/api/meetings/{meeting}/entrust", Access::Write(CLERK), "meetings", "委托主持: record that a leader entrusted a member with presiding, before the session opens (Jiaxing 第五条, Zhuzhou 第七条/第四十五条, Wuxi 四十/四十三)", Some("Entrust"), "Changes", post(entrust::entrust_chair)),
     route!("GET" "/api/meetings/{meeting}/sites", Access::Read, "sites", "County sites and their link state", None, "SiteList", get(attendance::sites)),
     route!("GET" "/api/meetings/{meeting}/votes", Access::Read, "votes", "Votes with (interim) tallies", None, "VoteList", get(votes::list)),
     route!("POST" "/api/meetings/{meeting}/votes", Access::Write(RUN), "votes", "Open a vote", Some("OpenVote"), "Changes", post(votes::open)),

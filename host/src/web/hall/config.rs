@@ -1,6 +1,7 @@
 //! The hall's standing configuration: the rulebooks on offer, the people who may sit in its
 //! meetings (role, seat, cards), and the county sites. A meeting's roster is drawn from it when
-//! the clerk schedules: members whose role the kind's composition names, plus invited observers.
+//! the clerk schedules: the kind decides each standing (composition → member, statutory 列席
+//! roles → observer), then invited observers join.
 
 use crate::meeting::{
     Card, CardHolder, CardState, CardUid, CheckInMode, MeetingRules, MeetingSetup, MemberId,
@@ -59,7 +60,9 @@ impl HallConfig {
     }
 
     /// The roster of a meeting of `rules`' kind: members whose role is in the composition,
-    /// invited observers, their cards; the first member who may preside presides.
+    /// observers whose role the kind seats as 列席 (Rizhao 第三十九条: the 秘书长 at the 市长办公会议)
+    /// or who are invited observers, their cards; the first member who presides in their own
+    /// right presides.
     pub fn setup(
         &self,
         meeting_id: &str,
@@ -67,16 +70,13 @@ impl HallConfig {
         rules: &MeetingRules,
         start: Timestamp,
     ) -> MeetingSetup {
-        let composition = &rules.kind.composition.roles;
         let mut participants = Vec::new();
         let mut cards = Vec::new();
         for p in &self.people {
-            let standing = if p.observer {
-                Standing::Observer
-            } else if composition.contains(&p.role) {
-                Standing::Member
-            } else {
-                continue;
+            let standing = match rules.standing_of(&p.role) {
+                Some(s) => s,
+                None if p.observer => Standing::Observer,
+                None => continue,
             };
             participants.push(Participant {
                 id: MemberId(p.id.clone()),

@@ -472,6 +472,26 @@ impl CoreHall {
                 };
                 self.run(actor, &meeting, cmd).await
             }
+            HallCommand::EntrustChair {
+                meeting,
+                to,
+                by_member,
+                by_name,
+                by_role,
+                reason,
+            } => {
+                let cmd = Command::EntrustChair {
+                    to: MemberId(to),
+                    by: crate::meeting::Entruster {
+                        name: by_name,
+                        role: by_role,
+                        member: by_member.map(MemberId),
+                    },
+                    reason,
+                    actor: who,
+                };
+                self.run(actor, &meeting, cmd).await
+            }
             HallCommand::OpenVote {
                 meeting,
                 motion,

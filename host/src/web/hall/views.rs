@@ -8,7 +8,7 @@ use crate::meeting::{
     VoteDecision, VoteState as CoreVote, VoteStatus, explain,
 };
 use crate::web::service::{
-    AttendeeView, Bilingual, Counts, HallView, LeaveState, LeaveStepView, LeaveView,
+    AttendeeView, Bilingual, Counts, DecidedByView, HallView, LeaveState, LeaveStepView, LeaveView,
     MeetingSummary, MemberView, Phase, QuorumView, SeatState, SeatView, SiteView, VoteState,
     VoteView,
 };
@@ -38,6 +38,7 @@ pub fn summary(id: &str, m: &Meeting, utc_offset_hours: i8) -> MeetingSummary {
             CorePhase::InSession => Phase::Opened,
             CorePhase::Adjourned => Phase::Adjourned,
         },
+        presiding: bi(m.presiding_zh(), m.presiding_en()),
     }
 }
 
@@ -194,6 +195,37 @@ fn attendees(m: &Meeting) -> Vec<AttendeeView> {
         .collect()
 }
 
+/// The approver as recorded: their own roster role, never the role the request was routed to.
+fn decided_by(m: &Meeting, status: &LeaveStatus) -> Option<DecidedByView> {
+    let rules = m.rules();
+    let (role, name, member, as_presiding, recorded_by) = match status {
+        LeaveStatus::Pending => return None,
+        LeaveStatus::Approved {
+            role,
+            name,
+            member,
+            as_presiding,
+            recorded_by,
+            ..
+        }
+        | LeaveStatus::Rejected {
+            role,
+            name,
+            member,
+            as_presiding,
+            recorded_by,
+            ..
+        } => (role, name, member, as_presiding, recorded_by),
+    };
+    Some(DecidedByView {
+        member: member.as_ref().map(|m| m.0.clone()),
+        name: name.clone(),
+        office: bi(rules.role_zh(role), rules.role_en(role)),
+        as_presiding: *as_presiding,
+        recorded_by: recorded_by.as_ref().map(|a| a.0.clone()),
+    })
+}
+
 fn leave(m: &Meeting, utc_offset_hours: i8) -> Vec<LeaveView> {
     let rules = m.rules();
     m.leave_requests()
@@ -230,6 +262,7 @@ fn leave(m: &Meeting, utc_offset_hours: i8) -> Vec<LeaveView> {
                         text: bi(step.zh, step.en),
                     })
                     .collect(),
+                decided_by: decided_by(m, &l.status),
                 eligible_approvers: m
                     .eligible_approvers(l)
                     .into_iter()
