@@ -9,3 +9,7 @@ pub mod meeting;
 /// The rehearsal scenario loader (`huitang rehearse FILE`); it needs the protocol crate and hex.
 #[path = "../../src/bus/rehearsal/scenario.rs"]
 pub mod scenario;
+
+/// The scenario's agenda lines, which the loader parses.
+#[path = "../../src/bus/rehearsal/agenda_lines.rs"]
+pub mod agenda_lines;

@@ -2,6 +2,7 @@
 //! ledger. The format is in `scenarios/README.md`; [`scenario`] parses it, [`run`] plays it.
 
 pub mod agenda;
+pub mod agenda_lines;
 mod leave;
 pub mod run;
 pub mod scenario;

@@ -116,7 +116,7 @@ pub enum Step {
     /// Open the session.
     OpenSession,
     /// An agenda line (议题).
-    Agenda(super::agenda::AgendaStep),
+    Agenda(super::agenda_lines::AgendaStep),
     /// Open a vote.
     Vote(VoteStep),
     /// Hold, resume, close the vote.
@@ -290,7 +290,7 @@ impl Scenario {
                 }
                 Ok(s[0])
             };
-            if let Some(step) = super::agenda::parse(line, &w) {
+            if let Some(step) = super::agenda_lines::parse(line, &w) {
                 sc.steps.push((line, Step::Agenda(step?)));
                 continue;
             }
