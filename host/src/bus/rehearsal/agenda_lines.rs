@@ -1,11 +1,7 @@
 //! The rehearsal's agenda lines (议题) as parsed from a scenario: `topic`, `topic-start`,
 //! `topic-end`, `topic-withdraw` (kept apart from playing them, so the fuzzed scenario loader
-//! compiles without the hall). See `agenda.rs` for how they are played.
-//!
-//! Original note:
-//! Each is a clerk command on the hall, so the city's agenda rules (Wuxi 四十二, Zhuzhou
-//! 第四十六条, Rizhao 第四十一条, Jiaxing 第三十七/三十八条) refuse a topic in a scenario as
-//! they do on the console, and the refusal is listed with its line.
+//! compiles without the hall). `agenda.rs` plays each as a clerk command, so the city's
+//! agenda rules refuse a topic in a scenario as they do on the console.
 
 use crate::meeting::{Decision, Disagreement, Officer, Position, TopicSpec};
 
