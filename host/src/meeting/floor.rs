@@ -544,16 +544,20 @@ pub enum FloorRefusal {
         limit: u8,
     },
     /// Grant, deny or withdraw named a party that is not queued.
-    #[error("{who} 不在发言排队中 / {who} is not in the queue")]
+    #[error("{who_zh}不在发言排队中 / {who_en} is not in the queue")]
     NotQueued {
-        /// Who.
-        who: String,
+        /// Who, in Chinese (`座位 4`).
+        who_zh: String,
+        /// Who, in English (`seat 4`).
+        who_en: String,
     },
     /// End named a party that is not speaking.
-    #[error("{who} 未在发言 / {who} is not speaking")]
+    #[error("{who_zh}未在发言 / {who_en} is not speaking")]
     NotSpeaking {
-        /// Who.
-        who: String,
+        /// Who, in Chinese.
+        who_zh: String,
+        /// Who, in English.
+        who_en: String,
     },
     /// Grant next with nobody waiting.
     #[error("没有人排队等候发言 / nobody is waiting for the floor")]
@@ -792,11 +796,12 @@ impl Floor {
                 });
             }
             FloorCommand::End { who } => {
-                let turn = self
-                    .open
-                    .iter()
-                    .find(|t| t.party.is(who))
-                    .ok_or_else(|| FloorRefusal::NotSpeaking { who: label(who) })?;
+                let turn = self.open.iter().find(|t| t.party.is(who)).ok_or_else(|| {
+                    FloorRefusal::NotSpeaking {
+                        who_zh: label_zh(who),
+                        who_en: label_en(who),
+                    }
+                })?;
                 d.end(&turn.party.clone(), EndReason::Chair, now);
                 d.serve(now);
             }
@@ -1150,7 +1155,10 @@ impl Floor {
 
     fn waiting_or(&self, who: &Requester) -> Result<&Request, FloorRefusal> {
         self.waiting_for(who)
-            .ok_or_else(|| FloorRefusal::NotQueued { who: label(who) })
+            .ok_or_else(|| FloorRefusal::NotQueued {
+                who_zh: label_zh(who),
+                who_en: label_en(who),
+            })
     }
 
     /// The party a withdraw names: speaking or waiting.
@@ -1161,13 +1169,23 @@ impl Floor {
             .chain(self.waiting().map(|r| &r.party))
             .find(|p| p.is(who))
             .cloned()
-            .ok_or_else(|| FloorRefusal::NotQueued { who: label(who) })
+            .ok_or_else(|| FloorRefusal::NotQueued {
+                who_zh: label_zh(who),
+                who_en: label_en(who),
+            })
     }
 }
 
-fn label(who: &Requester) -> String {
+fn label_zh(who: &Requester) -> String {
     match who {
-        Requester::Seat { seat } => format!("座位 {0} / seat {0}", seat.0),
-        Requester::Site { site } => format!("会场 {0} / site {0}", site.0),
+        Requester::Seat { seat } => format!("座位 {} ", seat.0),
+        Requester::Site { site } => format!("会场 {} ", site.0),
+    }
+}
+
+fn label_en(who: &Requester) -> String {
+    match who {
+        Requester::Seat { seat } => format!("seat {}", seat.0),
+        Requester::Site { site } => format!("site {}", site.0),
     }
 }

@@ -12,6 +12,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 mod events;
+pub mod floor;
 pub mod hall;
 pub mod i18n;
 pub mod lockout;

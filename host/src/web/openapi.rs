@@ -157,13 +157,14 @@ fn schemas() -> Value {
             "quorum": {"$ref": "#/components/schemas/Quorum"},
             "open_blocked": bi,
             "seats": arr("Seat"), "attendees": arr("Attendee"), "leave": arr("Leave"), "votes": arr("Vote"), "sites": arr("Site"),
-            "agenda": {"$ref": "#/components/schemas/Agenda"}
+            "agenda": {"$ref": "#/components/schemas/Agenda"},
+            "floor": {"$ref": "#/components/schemas/Floor"}
         })),
         "SheetRow": obj(&["name", "state"], json!({"name": s, "office": bi, "seat": s, "state": seat_state, "signed_in_at": s, "via": s, "note": s})),
         "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi, "agenda": {"$ref": "#/components/schemas/Agenda"}})),
     });
     let agenda = agenda_schemas();
-    for part in [more, rest, agenda] {
+    for part in [more, rest, agenda, super::floor::schemas()] {
         if let (Some(all), Value::Object(part)) = (all.as_object_mut(), part) {
             all.extend(part);
         }

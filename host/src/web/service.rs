@@ -412,6 +412,8 @@ pub struct HallView {
     pub sites: Vec<SiteView>,
     /// The agenda: topics, the one in progress, the next one's observers waiting.
     pub agenda: super::agenda::AgendaView,
+    /// The floor: queues, open microphones with time left, time spoken.
+    pub floor: super::floor::FloorView,
 }
 
 impl HallView {
@@ -695,5 +697,12 @@ pub enum HallCommand {
         meeting: String,
         /// What to do.
         action: Box<super::agenda::AgendaCommand>,
+    },
+    /// Floor management (发言管理): grant, deny, end, mute all, settings, a request on behalf.
+    Floor {
+        /// Meeting.
+        meeting: String,
+        /// What to do.
+        action: super::floor::FloorAction,
     },
 }

@@ -6,6 +6,7 @@ mod agenda;
 mod attendance;
 mod body;
 mod entrust;
+mod floor;
 mod meetings;
 mod reports;
 mod session;
@@ -135,6 +136,13 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/agenda/{topic}/withdraw", Access::Write(CLERK), "agenda", "Take a pending topic off the agenda (reason required)", Some("WithdrawTopic"), "Changes", post(agenda::withdraw)),
     route!("POST" "/api/meetings/{meeting}/agenda/{topic}/start", Access::Write(RUN), "agenda", "Take up a topic (in session, none in progress, confirmed where the city requires it)", None, "Changes", post(agenda::start)),
     route!("POST" "/api/meetings/{meeting}/agenda/{topic}/end", Access::Write(APPROVER), "agenda", "End the topic in progress: the chair's decision (首长负责制) or, where the kind votes for real, its last vote's result; the topic's observers leave", Some("EndTopic"), "Changes", post(agenda::end)),
+    route!("GET" "/api/meetings/{meeting}/floor", Access::Read, "floor", "The floor (发言): settings, the queue in service order (replies first), open microphones with time left, time spoken per member, who spoke", None, "Floor", get(floor::state)),
+    route!("POST" "/api/meetings/{meeting}/floor/requests", Access::Write(RUN), "floor", "Request the floor on a seat's or county room's behalf (queue speak or reply)", Some("FloorRequest"), "Changes", post(floor::request)),
+    route!("POST" "/api/meetings/{meeting}/floor/grant", Access::Write(RUN), "floor", "Grant the floor to a queued seat or room, or ({}) to the next in the queue; refused at the open-microphone limit", Some("FloorGrant"), "Changes", post(floor::grant)),
+    route!("POST" "/api/meetings/{meeting}/floor/deny", Access::Write(RUN), "floor", "Deny a queued request", Some("FloorTarget"), "Changes", post(floor::deny)),
+    route!("POST" "/api/meetings/{meeting}/floor/end", Access::Write(RUN), "floor", "End a speaker's turn (FIFO mode serves the next)", Some("FloorTarget"), "Changes", post(floor::end)),
+    route!("POST" "/api/meetings/{meeting}/floor/mute-all", Access::Write(RUN), "floor", "Close every delegate microphone (the chair's stays), optionally clearing the queue", Some("MuteAll"), "Changes", post(floor::mute_all)),
+    route!("POST" "/api/meetings/{meeting}/floor/settings", Access::Write(RUN), "floor", "Change the floor settings live (mode, open-microphone limit 1-25, queue limit, turn limit and warning, at-limit behaviour); fields left out stay", Some("FloorSettingsInput"), "Changes", post(floor::settings)),
     route!("GET" "/api/meetings/{meeting}/report", Access::Read, "reports", "Attendance sheet and minutes block", None, "Report", get(reports::json)),
     route!("GET" "/api/meetings/{meeting}/topics.csv", Access::Read, "reports", "The agenda as CSV: each topic with its reporting department, observers, votes and decision", None, "text/csv", get(agenda::csv)),
     route!("GET" "/api/meetings/{meeting}/report.csv", Access::Read, "reports", "Attendance sheet as CSV", None, "text/csv", get(reports::csv)),

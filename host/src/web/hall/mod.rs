@@ -7,6 +7,7 @@ mod agenda;
 mod clock;
 mod config;
 pub mod demo;
+mod floor;
 mod report;
 mod views;
 
@@ -19,8 +20,8 @@ use super::service::{
 };
 use crate::app::{self, HallError};
 use crate::meeting::{
-    ActorId, Ballot, CardHolder, CardUid, Command, LeaveId, Meeting, MemberId, Phase, PressRule,
-    Refusal, RemoteConfirmation, SeatId, SiteId, VoteSpec,
+    ActorId, Ballot, CardHolder, CardUid, Command, FloorRefusal, LeaveId, Meeting, MemberId, Phase,
+    PressRule, Refusal, RemoteConfirmation, SeatId, SiteId, VoteSpec,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -246,7 +247,9 @@ fn from_core(r: Refusal) -> WebRefusal {
         | Refusal::UnknownLeave
         | Refusal::UnknownCard
         | Refusal::UnknownTopic(_) => RefusalKind::NotFound,
-        Refusal::Required(_) | Refusal::Invalid(_) => RefusalKind::Invalid,
+        Refusal::Required(_)
+        | Refusal::Invalid(_)
+        | Refusal::Floor(FloorRefusal::BadSetting { .. }) => RefusalKind::Invalid,
         _ => RefusalKind::Conflict,
     };
     let detail = match &r {
@@ -538,6 +541,7 @@ impl CoreHall {
                 .await
             }
             HallCommand::Agenda { meeting, action } => self.agenda(actor, &meeting, *action).await,
+            HallCommand::Floor { meeting, action } => self.floor(actor, &meeting, action).await,
         }
     }
 

@@ -425,6 +425,7 @@ pub fn hall(
         votes: votes(m),
         sites: sites(m, config, site_links),
         agenda: super::agenda::agenda(m, config.utc_offset_hours),
+        floor: super::floor::floor(m, &config.sites, super::now(), config.utc_offset_hours),
     }
 }
 
