@@ -32,8 +32,10 @@ use crate::meeting::{
 /// meeting events use their bare tag (`checked_in`).
 const HALL_KIND_SEPARATOR: char = '.';
 
-/// How many committed changes a slow subscriber may lag behind before it is told it lagged.
-const CHANGE_BUFFER: usize = 16_384;
+/// How many committed changes a slow subscriber may lag behind before it is told it lagged: a
+/// 10,000-seat vote storm commits two changes per ballot within a second, with room to spare
+/// (one slot is a pointer; the changes themselves are shared).
+const CHANGE_BUFFER: usize = 65_536;
 
 /// A committed change, as broadcast to subscribers.
 #[derive(Debug, Clone, Serialize)]
@@ -153,7 +155,7 @@ impl Hall {
     }
 
     /// [`Hall::open`] with room for `change_buffer` committed changes per subscriber (the
-    /// default is 16,384). A subscriber further behind than that gets `Lagged` and must
+    /// default is 65,536). A subscriber further behind than that gets `Lagged` and must
     /// resynchronise from a snapshot; a small buffer lets a test make that happen.
     pub async fn open_with_change_buffer(
         ledger: Ledger,
