@@ -290,18 +290,18 @@ fn the_minutes_count_a_member_who_left_early_as_attended_and_note_who_came_back(
     );
 }
 
-#[test]
-fn members_neither_present_nor_excused_are_absent_at_adjournment() {
-    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+/// Files an oral leave request for `member` at minute `submitted` and has the mayor (m1)
+/// approve it at minute `approved` (the first request of the meeting).
+fn approved_leave(m: &mut Meeting, member: &str, reason: &str, submitted: i64, approved: i64) {
     m.execute(
         Command::RequestLeave {
-            member: id("m5"),
-            reason: "赴省开会".into(),
+            member: id(member),
+            reason: reason.into(),
             written: false,
-            submitted_at: at(-120),
+            submitted_at: at(submitted),
             actor: clerk(),
         },
-        at(-120),
+        at(submitted),
     )
     .unwrap();
     m.execute(
@@ -310,9 +310,15 @@ fn members_neither_present_nor_excused_are_absent_at_adjournment() {
             approver: id("m1"),
             actor: clerk(),
         },
-        at(-110),
+        at(approved),
     )
     .unwrap();
+}
+
+#[test]
+fn members_neither_present_nor_excused_are_absent_at_adjournment() {
+    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    approved_leave(&mut m, "m5", "赴省开会", -120, -110);
     sign_in_first(&mut m, 3, &mut log);
     open_session(&mut m).unwrap();
     let events = m
@@ -429,4 +435,92 @@ fn seat_terminals_get_the_protocol_reason_for_each_outcome() {
         );
     }
     assert_eq!(m.quorum().present, 1, "the repeated tap recorded nothing");
+}
+
+/// A member on approved leave who comes after all is accepted: the leave stays on the record
+/// with its route, its withdrawal (销假) is a step of that route with the sign-in time and
+/// how, the member counts as present, and the minutes list them under 出席 and 销假, not 请假.
+#[test]
+fn a_member_on_approved_leave_who_attends_withdraws_the_leave_on_the_record() {
+    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    approved_leave(&mut m, "m5", "赴省开会", -120, -110);
+    assert!(m.is_excused(&id("m5")));
+    sign_in_first(&mut m, 3, &mut log);
+    tap_at(&mut m, "C005", Some(5)).expect("a member on leave who comes is signed in");
+    assert!(!m.is_excused(&id("m5")), "the leave no longer excuses");
+    assert_eq!(m.quorum().present, 4);
+    let leave = &m.leave_requests()[0];
+    let route = m.leave_route(leave);
+    let last = route.last().unwrap();
+    assert_eq!(last.step, LeaveStepKind::Withdrawn);
+    assert_eq!(last.done_at, Some(at(-5)));
+    assert_eq!(last.zh, "本人到会（5 号座位刷卡签到），已销假");
+    open_session(&mut m).unwrap();
+    m.execute(Command::Adjourn { actor: clerk() }, at(90))
+        .unwrap();
+    let sheet = attendance_sheet(&m);
+    let row = sheet.rows.iter().find(|r| r.member.0 == "m5").unwrap();
+    assert_eq!(row.status, SheetStatus::Present);
+    assert!(row.leave_withdrawn);
+    let block = sheet.minutes_block_zh();
+    assert!(block.contains("请假：无"), "{block}");
+    assert!(
+        block.contains("销假：成员5（赴省开会，经市长成员1同意，尚未向市政府办公室报备，本人到会（5 号座位刷卡签到），已销假）"),
+        "{block}"
+    );
+    assert!(
+        block.contains("出席：成员1、成员2、成员3、成员5（应到 5 人，出席 4 人）"),
+        "{block}"
+    );
+}
+
+/// Leave approved for a member already in the room (to leave early) is not withdrawn by the
+/// sign-in that came before it.
+#[test]
+fn leave_approved_after_sign_in_is_not_withdrawn_by_that_sign_in() {
+    let (mut m, mut log) = open_for_sign_in("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    sign_in_first(&mut m, 5, &mut log);
+    approved_leave(&mut m, "m5", "临时公务", -2, -1);
+    let leave = &m.leave_requests()[0];
+    assert_eq!(m.leave_withdrawn_at(leave), None);
+    assert!(m.is_excused(&id("m5")));
+    assert!(!attendance_sheet(&m).rows.iter().any(|r| r.leave_withdrawn));
+}
+
+/// 补签到 (GB 50799 §12.2: manual sign-in by the clerk) is allowed from the moment sign-in
+/// opens — inside the window, for a member whose card failed, and after it closes, for a late
+/// arrival — and refused before sign-in opens and after adjournment, on every path alike.
+#[test]
+fn late_sign_in_is_allowed_from_sign_in_open_until_adjournment_only() {
+    let (book, setup) = setup("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
+    let (mut m, _) = Meeting::schedule(&book, "executive", setup, at(-100)).unwrap();
+    let late = |m: &mut Meeting, who: &str, t: i64| {
+        m.execute(
+            Command::LateSignIn {
+                member: id(who),
+                reason: "读卡失败".into(),
+                actor: clerk(),
+            },
+            at(t),
+        )
+    };
+    let before = late(&mut m, "m1", -50).unwrap_err();
+    assert_eq!(before.code(), "wrong_phase");
+    assert!(before.to_string().contains("补签到"), "{before}");
+    m.execute(Command::OpenSignIn, at(-30)).unwrap();
+    assert_eq!(late(&mut m, "m1", -20).unwrap()[0].tag(), "late_sign_in");
+    assert_eq!(
+        late(&mut m, "m1", -19).unwrap_err().code(),
+        "already_checked_in"
+    );
+    for who in ["m2", "m3"] {
+        tap(&mut m, who, at(-10)).unwrap();
+    }
+    m.execute(Command::CloseSignIn, at(-1)).unwrap();
+    assert_eq!(late(&mut m, "m4", 2).unwrap()[0].tag(), "late_sign_in");
+    open_session(&mut m).unwrap();
+    assert_eq!(late(&mut m, "m5", 20).unwrap()[0].tag(), "late_sign_in");
+    m.execute(Command::Adjourn { actor: clerk() }, at(90))
+        .unwrap();
+    assert_eq!(late(&mut m, "m5", 95).unwrap_err().code(), "wrong_phase");
 }

@@ -6,32 +6,20 @@
 
 mod bus_support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bus_support::mosquitto::Mosquitto;
+use bus_support::six_seats::{SEATS, SixSeats, six_seats};
 use huitang::app::Hall;
-use huitang::bus::BusHub;
-use huitang::bus::dispatch::run_dispatch;
-use huitang::bus::hall_port::HallPort;
-use huitang::bus::rehearsal::{MqttBroker, Scenario, rehearse, roster};
-use huitang::bus::virtual_hall::connect;
-use huitang::ledger::Ledger;
-use huitang::meeting::{ActorId, Ballot, Command, Event, PressRule, Rulebook, VoteSpec};
+use huitang::bus::rehearsal::{MqttBroker, Scenario, rehearse};
+use huitang::meeting::{ActorId, Ballot, Command, Event, PressRule, VoteSpec};
 use huitang_hallsim::{Key, Notice, VirtualHall, hardware_id};
 use huitang_protocol::{Choice, Recorded, VoteRefusal};
 
 const HALL: &str = "resume";
-const SEATS: u32 = 6; // 1..=3 on a pty bus, 4..=6 on MQTT
 const ROUNDS: usize = 12;
 
-struct Stack {
-    hall: Arc<Hall>,
-    vhall: VirtualHall,
-    _broker: Mosquitto,
-    _dir: tempfile::TempDir,
-    _dispatch: tokio::task::JoinHandle<()>,
-}
+type Stack = SixSeats;
 
 async fn clerk(st: &Stack, c: Command) {
     st.hall.execute("m", "clerk:t", c).await.unwrap();
@@ -40,48 +28,9 @@ async fn clerk(st: &Stack, c: Command) {
 /// A Zhuzhou executive meeting of six, everyone checked in at their seat, a named
 /// last-press-valid vote open and shown on every seat.
 async fn stack() -> Stack {
-    let users: Vec<String> = (4..=SEATS).map(|s| hardware_id(7, s).to_string()).collect();
-    let broker = Mosquitto::start(&users);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ledger.db");
-    let hall = Hall::open(Ledger::open(db.to_str().unwrap()).await.unwrap())
-        .await
-        .unwrap();
-    let book = Rulebook::embedded("zhuzhou").unwrap();
-    hall.schedule(
-        &book,
-        "executive",
-        roster(&book, "executive", SEATS, "m").unwrap(),
-        "clerk:t",
-    )
-    .await
-    .unwrap();
-    let mut vhall = VirtualHall::builder()
-        .seed(7)
-        .serial_seats(3)
-        .mqtt_seats(3)
-        .mqtt_broker(broker.seat_settings(HALL))
-        .build()
-        .unwrap();
-    let mut hub = BusHub::new();
-    connect(&mut vhall, &mut hub, Some(broker.host_settings(HALL)));
-    let port = HallPort::new(hall.clone());
-    let dispatch = tokio::spawn(async move { run_dispatch(port, &mut hub).await });
-    let st = Stack {
-        hall,
-        vhall,
-        _broker: broker,
-        _dir: dir,
-        _dispatch: dispatch,
-    };
+    let st = six_seats(7, HALL).await;
     let all =
         |f: fn(&VirtualHall, u32) -> bool| move |h: &VirtualHall| (1..=SEATS).all(|s| f(h, s));
-    assert!(
-        st.vhall
-            .wait_for(Duration::from_secs(15), all(|h, s| h.is_welcomed(s)))
-            .await,
-        "every seat welcomed"
-    );
     clerk(&st, Command::OpenSignIn).await;
     for s in 1..=SEATS {
         st.vhall.tap(s, &[0x04, 0, 0, s as u8]);

@@ -33,8 +33,8 @@ mod wire;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use huitang_firmware::terminal::Notice;
-use huitang_firmware::terminal::{Speak, Vote};
+use huitang_firmware::terminal::Vote;
+pub use huitang_firmware::terminal::{Notice, Speak};
 pub use huitang_firmware::{Config, Indicators};
 pub use huitang_protocol::{CardUid, HardwareId, Key, Led};
 use tokio::task::JoinHandle;

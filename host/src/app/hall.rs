@@ -149,6 +149,16 @@ impl std::fmt::Debug for Hall {
 impl Hall {
     /// Opens the hall on `ledger`, rebuilding every meeting by replay.
     pub async fn open(ledger: Ledger) -> Result<Arc<Hall>, OpenError> {
+        Self::open_with_change_buffer(ledger, CHANGE_BUFFER).await
+    }
+
+    /// [`Hall::open`] with room for `change_buffer` committed changes per subscriber (the
+    /// default is 16,384). A subscriber further behind than that gets `Lagged` and must
+    /// resynchronise from a snapshot; a small buffer lets a test make that happen.
+    pub async fn open_with_change_buffer(
+        ledger: Ledger,
+        change_buffer: usize,
+    ) -> Result<Arc<Hall>, OpenError> {
         let mut per_meeting: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         let mut hall_records = BTreeMap::new();
         let mut secret_choices: Vec<(String, SecretChoice)> = Vec::new();
@@ -209,7 +219,7 @@ impl Hall {
         }
         let ledger = Arc::new(ledger);
         let out = Outlet {
-            changes: broadcast::channel(CHANGE_BUFFER).0,
+            changes: broadcast::channel(change_buffer.max(1)).0,
             halted: Arc::new(AtomicBool::new(false)),
         };
         Ok(Arc::new(Hall {

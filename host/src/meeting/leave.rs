@@ -96,11 +96,28 @@ pub struct LeaveRequest {
 }
 
 impl Meeting {
-    /// Whether the member has approved leave.
+    /// Whether the member has approved leave that still stands: a member who signs in after
+    /// the leave was approved has withdrawn it (销假, see [`Meeting::leave_withdrawn_at`]).
     pub fn is_excused(&self, member: &MemberId) -> bool {
-        self.leave
-            .iter()
-            .any(|l| &l.member == member && matches!(l.status, LeaveStatus::Approved { .. }))
+        self.leave.iter().any(|l| {
+            &l.member == member
+                && matches!(l.status, LeaveStatus::Approved { .. })
+                && self.leave_withdrawn_at(l).is_none()
+        })
+    }
+
+    /// When an approved leave was withdrawn (销假): the member came and signed in after the
+    /// approval (at the seat, by 补签到 or by video). The leave stays on the record with its
+    /// route; the attendance is what counts. No rulebook of the five refuses a member on leave
+    /// who turns up (Jiaxing 第五十条 asks for 请销假制度, i.e. the leave is closed when the
+    /// member is back); elsewhere this is hall policy. Leave approved after the member signed
+    /// in (to leave early) is not withdrawn by that sign-in.
+    pub fn leave_withdrawn_at(&self, l: &LeaveRequest) -> Option<Timestamp> {
+        let LeaveStatus::Approved { at, .. } = &l.status else {
+            return None;
+        };
+        let signed_in = self.attendance.records.get(&l.member)?.signed_in_at?;
+        (signed_in >= *at).then_some(signed_in)
     }
 
     /// The leave rule for a participant: by role, then `observer` for observers, then the

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::attendance::Presence;
 use super::event::Event;
 use super::explain;
 use super::ids::{ActorId, LeaveId, MemberId, Timestamp};
@@ -31,6 +32,9 @@ pub enum LeaveStepKind {
     Decided,
     /// The approval was reported (报备 / 报告).
     Reported,
+    /// 销假: the member came and signed in after the leave was approved, so the leave no
+    /// longer excuses them (see [`Meeting::leave_withdrawn_at`]).
+    Withdrawn,
 }
 
 /// One step of a leave request's route, done or still to do.
@@ -147,7 +151,38 @@ impl Meeting {
                 en,
             });
         }
+        if let Some(at) = self.leave_withdrawn_at(l) {
+            let (how_zh, how_en) = self.sign_in_how(&l.member);
+            steps.push(LeaveStep {
+                step: LeaveStepKind::Withdrawn,
+                done_at: Some(at),
+                zh: format!("本人到会（{how_zh}），已销假"),
+                en: format!("attended ({how_en}): leave withdrawn"),
+            });
+        }
         steps
+    }
+
+    /// How a participant signed in, for the leave route: seat, entrance, 补签到 or video.
+    fn sign_in_how(&self, member: &MemberId) -> (String, String) {
+        let Some(r) = self.attendance.records.get(member) else {
+            return (String::new(), String::new());
+        };
+        if r.late_reason.is_some() {
+            ("会务人员补签到".into(), "late sign-in by the clerk".into())
+        } else if let Some(site) = &r.site {
+            (
+                format!("{} 视频签到", site.0),
+                format!("signed in by video from {}", site.0),
+            )
+        } else if let Presence::OnSite { seat: Some(seat) } = r.presence {
+            (
+                format!("{} 号座位刷卡签到", seat.0),
+                format!("card at seat {}", seat.0),
+            )
+        } else {
+            ("刷卡签到".into(), "card".into())
+        }
     }
 
     /// The participants who may approve a request: on the roster, holding a role it was routed

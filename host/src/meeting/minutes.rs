@@ -74,6 +74,9 @@ pub struct SheetRow {
     pub late_reason: Option<String>,
     /// Leave reason and approver (`出差，经市长张三同意`).
     pub leave: Option<String>,
+    /// The approved leave was withdrawn (销假): the member came after it was approved.
+    #[serde(default)]
+    pub leave_withdrawn: bool,
     /// Substitute `name（post）`.
     pub substitute: Option<String>,
     /// Times left mid-session.
@@ -161,6 +164,7 @@ fn row(m: &Meeting, r: &super::attendance::Record) -> SheetRow {
         }
         Presence::NotArrived => SheetStatus::NotArrived,
     };
+    let leave_withdrawn = leave.is_some_and(|l| m.leave_withdrawn_at(l).is_some());
     let leave = leave.and_then(|l| match &l.status {
         LeaveStatus::Approved { .. } => Some(leave_route_zh(m, l)),
         _ => None,
@@ -179,6 +183,7 @@ fn row(m: &Meeting, r: &super::attendance::Record) -> SheetRow {
         signed_in_at: r.signed_in_at,
         late_reason: r.late_reason.clone(),
         leave,
+        leave_withdrawn,
         substitute: r
             .substitute
             .as_ref()
@@ -244,6 +249,15 @@ impl AttendanceSheet {
             })
             .collect();
         let _ = writeln!(out, "请假：{}", join_or_none(&excused));
+        let withdrawn: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.leave_withdrawn)
+            .map(|r| format!("{}（{}）", r.name, r.leave.as_deref().unwrap_or("")))
+            .collect();
+        if !withdrawn.is_empty() {
+            let _ = writeln!(out, "销假：{}", withdrawn.join("；"));
+        }
         let subs: Vec<String> = self
             .rows
             .iter()

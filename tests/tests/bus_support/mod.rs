@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod mosquitto;
+pub mod six_seats;

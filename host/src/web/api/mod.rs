@@ -39,6 +39,20 @@ pub enum Access {
     Write(&'static [Role]),
 }
 
+impl Access {
+    /// Who may call, as the README's API table says it.
+    pub fn who(&self) -> String {
+        match self {
+            Access::Public => "anyone".into(),
+            Access::Read => "any login".into(),
+            Access::Write(roles) => {
+                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                format!("{} + CSRF", names.join(", "))
+            }
+        }
+    }
+}
+
 /// One API route.
 pub struct ApiRoute {
     /// `GET` or `POST`.
@@ -129,6 +143,22 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/cards/{card}/lost", Access::Write(CLERK), "cards", "Report a card lost", None, "Changes", post(attendance::card_lost)),
 ];
 
+/// The README's API table (`host/README.md`, between the `api-table` markers): one row per
+/// route with its method, path, who may call it and its summary.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| method | path | who may call | what |\n|---|---|---|---|\n");
+    for r in ROUTES {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            r.method,
+            r.path,
+            r.access.who(),
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// What a successful command answers.
 #[derive(Debug, Serialize)]
 pub struct Changes {
@@ -174,4 +204,39 @@ pub async fn run(
 /// 404 for an unknown meeting.
 pub fn no_meeting() -> ApiError {
     ApiError::not_found("该会议", "meeting")
+}
+
+#[cfg(test)]
+mod readme_table {
+    const BEGIN: &str = "<!-- api-table:begin (generated from ROUTES; HUITANG_BLESS=1 cargo test -p huitang --lib readme_table rewrites it) -->\n";
+    const END: &str = "<!-- api-table:end -->";
+
+    /// The README's API table is the route table: a route added, removed or re-roled without
+    /// the README following fails here (`HUITANG_BLESS=1` rewrites the table).
+    #[test]
+    fn the_readme_api_table_matches_the_routes() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).expect("host/README.md");
+        let start = readme
+            .find(BEGIN)
+            .expect("api-table begin marker in host/README.md");
+        let end = readme
+            .find(END)
+            .expect("api-table end marker in host/README.md");
+        let table = super::markdown_table();
+        let current = &readme[start + BEGIN.len()..end];
+        if std::env::var_os("HUITANG_BLESS").is_some() {
+            let updated = format!(
+                "{}{table}{}",
+                &readme[..start + BEGIN.len()],
+                &readme[end..]
+            );
+            std::fs::write(path, updated).expect("rewrite host/README.md");
+            return;
+        }
+        assert_eq!(
+            current, table,
+            "host/README.md's API table is stale: run HUITANG_BLESS=1 cargo test -p huitang --lib readme_table"
+        );
+    }
 }

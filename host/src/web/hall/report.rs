@@ -134,6 +134,18 @@ fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
         "Meeting: {} ({})\nPresiding: {presiding}\nAttended: {present} (expected {}, attended {})\nOn leave: {excused}\nAbsent or not arrived: {absent}\nObservers: {observers}\nQuorum (members in the room; those who left and did not return are not counted): {}\n",
         sheet.title, rules.kind.name_en, sheet.expected, sheet.attended, q.explanation_en
     );
+    let withdrawn: Vec<&str> = sheet
+        .rows
+        .iter()
+        .filter(|r| r.leave_withdrawn)
+        .map(|r| r.name.as_str())
+        .collect();
+    if !withdrawn.is_empty() {
+        out.push_str(&format!(
+            "Leave withdrawn (came after approval): {}\n",
+            withdrawn.join(", ")
+        ));
+    }
     if !signers.is_empty() {
         out.push_str(&format!("Minutes signed by: {}\n", signers.join(" → ")));
     }
