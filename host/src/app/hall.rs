@@ -32,8 +32,10 @@ use crate::meeting::{
 /// meeting events use their bare tag (`checked_in`).
 const HALL_KIND_SEPARATOR: char = '.';
 
-/// How many committed changes a slow subscriber may lag behind before it is told it lagged.
-const CHANGE_BUFFER: usize = 16_384;
+/// How many committed changes a slow subscriber may lag behind before it is told it lagged: a
+/// 10,000-seat vote storm commits two changes per ballot within a second, with room to spare
+/// (one slot is a pointer; the changes themselves are shared).
+const CHANGE_BUFFER: usize = 65_536;
 
 /// A committed change, as broadcast to subscribers.
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +151,16 @@ impl std::fmt::Debug for Hall {
 impl Hall {
     /// Opens the hall on `ledger`, rebuilding every meeting by replay.
     pub async fn open(ledger: Ledger) -> Result<Arc<Hall>, OpenError> {
+        Self::open_with_change_buffer(ledger, CHANGE_BUFFER).await
+    }
+
+    /// [`Hall::open`] with room for `change_buffer` committed changes per subscriber (the
+    /// default is 65,536). A subscriber further behind than that gets `Lagged` and must
+    /// resynchronise from a snapshot; a small buffer lets a test make that happen.
+    pub async fn open_with_change_buffer(
+        ledger: Ledger,
+        change_buffer: usize,
+    ) -> Result<Arc<Hall>, OpenError> {
         let mut per_meeting: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         let mut hall_records = BTreeMap::new();
         let mut secret_choices: Vec<(String, SecretChoice)> = Vec::new();
@@ -209,7 +221,7 @@ impl Hall {
         }
         let ledger = Arc::new(ledger);
         let out = Outlet {
-            changes: broadcast::channel(CHANGE_BUFFER).0,
+            changes: broadcast::channel(change_buffer.max(1)).0,
             halted: Arc::new(AtomicBool::new(false)),
         };
         Ok(Arc::new(Hall {

@@ -73,13 +73,15 @@ pub async fn run_video_service(
         return;
     };
     let mut changes = hall.subscribe();
-    let live = hall.with_meetings(|ms| {
-        ms.iter()
-            .find(|(_, m)| matches!(m.phase(), Phase::SignIn | Phase::InSession))
-            .map(|(id, _)| id.clone())
-    });
+    let live = |hall: &Hall| {
+        hall.with_meetings(|ms| {
+            ms.iter()
+                .find(|(_, m)| matches!(m.phase(), Phase::SignIn | Phase::InSession))
+                .map(|(id, _)| id.clone())
+        })
+    };
     let mut current: Option<String> = None;
-    if let Some(id) = live {
+    if let Some(id) = live(&hall) {
         dial(&hall, gateway.as_ref(), &sites, &id);
         current = Some(id);
     }
@@ -101,7 +103,20 @@ pub async fn run_video_service(
                     _ => {}
                 },
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(missed = n, "video service lagged behind the hall's changes");
+                    // The missed changes may have opened or adjourned a meeting: follow the
+                    // meetings' state now instead.
+                    let now = live(&hall);
+                    tracing::warn!(missed = n, live = ?now,
+                        "video service fell behind the hall's changes; resynchronised from the meetings");
+                    if now != current {
+                        if current.is_some() {
+                            hang_up(gateway.as_ref(), &sites);
+                        }
+                        if let Some(id) = &now {
+                            dial(&hall, gateway.as_ref(), &sites, id);
+                        }
+                        current = now;
+                    }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             },

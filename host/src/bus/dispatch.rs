@@ -67,12 +67,29 @@ pub async fn run_dispatch(port: Arc<dyn MeetingPort>, hub: &mut BusHub) {
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!("dispatcher missed {n} meeting events");
+                    // Never skip silently: the seats get the state the missed changes led to.
+                    let orders = lag_resync(&*port, &mut floor);
+                    tracing::warn!(
+                        missed = n,
+                        orders = orders.len(),
+                        "座位状态按快照重新同步 / dispatcher fell behind; seats resynchronised from a snapshot"
+                    );
+                    for order in orders {
+                        commands.send(order).await;
+                    }
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             },
         }
     }
+}
+
+/// What the dispatcher sends when it fell behind the hall's changes: the meeting's terminal
+/// state from a snapshot ([`MeetingPort::resync_orders`]) and every seat's floor state.
+pub fn lag_resync(port: &dyn MeetingPort, floor: &mut FloorSeats) -> Vec<TerminalCommand> {
+    let mut orders = port.resync_orders();
+    orders.extend(floor.resync_all(port));
+    orders
 }
 
 /// The terminal order for a committed vote event.
@@ -115,18 +132,18 @@ pub fn seat_sign_in(event: &Event) -> Option<(&MemberId, bool)> {
     }
 }
 
-fn motion(v: VoteId) -> MotionId {
+pub(super) fn motion(v: VoteId) -> MotionId {
     MotionId(v.0)
 }
 
-fn mode(b: Ballot) -> VoteMode {
+pub(super) fn mode(b: Ballot) -> VoteMode {
     match b {
         Ballot::Named => VoteMode::Named,
         Ballot::Secret => VoteMode::Secret,
     }
 }
 
-fn press(p: PressRule) -> huitang_protocol::PressRule {
+pub(super) fn press(p: PressRule) -> huitang_protocol::PressRule {
     match p {
         PressRule::FirstPressValid => huitang_protocol::PressRule::FirstPressValid,
         PressRule::LastPressValid => huitang_protocol::PressRule::LastPressValid,

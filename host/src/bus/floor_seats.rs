@@ -72,6 +72,24 @@ impl FloorSeats {
         out
     }
 
+    /// After missed changes (lag): every seat told its floor state from the snapshot, and a
+    /// seat shown a state that no longer holds told it ended.
+    pub fn resync_all(&mut self, port: &dyn MeetingPort) -> Vec<TerminalCommand> {
+        let now = port.floor_seats();
+        let mut out: Vec<TerminalCommand> = self
+            .shown
+            .keys()
+            .filter(|seat| !now.contains_key(seat))
+            .map(|seat| TerminalCommand::seat(*seat, Order::Speak(SpeakState::Ended)))
+            .collect();
+        out.extend(
+            now.iter()
+                .map(|(seat, state)| TerminalCommand::seat(*seat, Order::Speak(*state))),
+        );
+        self.shown = now;
+        out
+    }
+
     /// A terminal that said `Hello` again learns its floor state.
     pub fn resync(seat: SeatId, port: &dyn MeetingPort) -> Option<TerminalCommand> {
         let state = port.floor_seats().get(&seat).copied()?;

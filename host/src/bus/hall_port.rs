@@ -10,6 +10,7 @@ use huitang_protocol::SpeakState;
 use tokio::sync::broadcast;
 
 use super::port::{MeetingPort, OpenVote, PortError, PortFuture, SeatState};
+use super::terminal::TerminalCommand;
 use crate::app::{Change, Hall, HallError};
 use crate::meeting::{Command, Event, MemberId, Phase, SeatId, VoteStatus};
 
@@ -117,5 +118,14 @@ impl MeetingPort for HallPort {
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.hall.subscribe()
+    }
+
+    fn resync_orders(&self) -> Vec<TerminalCommand> {
+        let Some(id) = self.current() else {
+            return Vec::new();
+        };
+        self.hall
+            .with_meeting(&id, super::resync::meeting_resync)
+            .unwrap_or_default()
     }
 }

@@ -15,6 +15,7 @@ pub mod hub;
 pub mod mqtt;
 pub mod port;
 pub mod rehearsal;
+pub mod resync;
 pub mod serial;
 pub mod terminal;
 pub mod virtual_hall;

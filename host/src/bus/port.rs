@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 
 use std::sync::Arc;
 
+use super::terminal::TerminalCommand;
 use crate::app::Change;
 use crate::meeting::{
     Ballot, Command, Event, MemberId, PressRule, Refusal, SeatId, Timestamp, VoteId,
@@ -82,4 +83,10 @@ pub trait MeetingPort: Send + Sync + 'static {
 
     /// Every committed change, in order (vote opened/held/resumed/closed drive the seats).
     fn subscribe(&self) -> broadcast::Receiver<Arc<Change>>;
+
+    /// The orders that bring every terminal to the meeting's state now, from a snapshot: the
+    /// vote in progress (opened, then held or resumed) or the close of the last one, and each
+    /// seat's signed-in state. A subscriber that fell behind the changes sends these instead of
+    /// the changes it missed.
+    fn resync_orders(&self) -> Vec<TerminalCommand>;
 }

@@ -37,9 +37,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             resolved.file.users.len(),
         );
         println!("  {}", resolved.signing.describe());
+        print_secrecy(&resolved);
         return Ok(ExitCode::SUCCESS);
     }
     let name = resolved.file.hall.name.clone();
+    let secrecy = secrecy_lines(&resolved);
     super::block_on(async move {
         let stop = async {
             let mut term =
@@ -57,9 +59,36 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             if let Some(sip) = s.sip {
                 println!("  SIP              {sip}");
             }
+            for line in &secrecy {
+                println!("{line}");
+            }
         })
         .await?;
         println!("会堂已停止，账本已保存 / hall stopped; the ledger is saved");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// What the secrecy profile did, one line each: the profile and every refused path.
+fn secrecy_lines(resolved: &serve::Resolved) -> Vec<String> {
+    if resolved.file.secrecy.is_none() {
+        return Vec::new();
+    }
+    let mut lines = vec![format!(
+        "  涉密模式 secrecy profile: 拒绝 {n} 条路径 / {n} path(s) refused",
+        n = resolved.refused.len()
+    )];
+    lines.extend(
+        resolved
+            .refused
+            .iter()
+            .map(|r| format!("    已拒绝 refused {r}")),
+    );
+    lines
+}
+
+fn print_secrecy(resolved: &serve::Resolved) {
+    for line in secrecy_lines(resolved) {
+        println!("{line}");
+    }
 }

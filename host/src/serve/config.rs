@@ -76,6 +76,13 @@ hall.toml keys (see deploy/hall.toml for a complete sample):
   loss_grace_seconds        a lost room's members count as absent after this; overrides
                             the rulebook's remote.loss_grace of each meeting (default: unset)
   [[video.sites]]   id, name, uri (sip:room@host:port), members = [person ids]
+
+[secrecy]           secrecy profile (涉密会议, optional section): no wireless or external path
+  wired_interfaces  wired interfaces MQTT and the console may use, e.g. [\"eth0\"] (must
+                    exist and not be wireless; empty: loopback only). [video] is refused; [mqtt]
+                    is refused unless its host is an IP reached over one of them or the
+                    loopback; web.listen must not be 0.0.0.0 or ::. `serve --check` and the
+                    start-up banner list what was refused.
 ";
 
 /// The whole file.
@@ -101,6 +108,8 @@ pub struct ServeConfig {
     pub mqtt: Option<MqttSection>,
     /// `[video]`.
     pub video: Option<VideoSection>,
+    /// `[secrecy]`: the secrecy profile (涉密会议).
+    pub secrecy: Option<super::secrecy::SecrecySection>,
 }
 
 /// `[hall]`.
@@ -327,6 +336,8 @@ pub struct Resolved {
     pub mqtt_ca: Option<Vec<u8>>,
     /// The ledger signing.
     pub signing: super::signing::SigningPlan,
+    /// The paths the secrecy profile refused (removed from `file`, not started).
+    pub refused: Vec<super::secrecy::Refusal>,
 }
 
 impl ServeConfig {
@@ -346,12 +357,32 @@ impl ServeConfig {
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        ServeConfig::parse(&text, &name)?.resolve(&name, base)
+        let file = ServeConfig::parse(&text, &name)?;
+        let net = match file.secrecy {
+            Some(_) => super::secrecy::NetFacts::read().map_err(|e| ConfigError::Invalid {
+                path: name.clone(),
+                key: "secrecy".into(),
+                message: format!("无法读取本机网络接口 / cannot read the network interfaces: {e}"),
+            })?,
+            None => super::secrecy::NetFacts::default(),
+        };
+        file.resolve_on(&name, base, &net)
+    }
+
+    /// [`ServeConfig::resolve_on`] on a machine without a secrecy profile to check.
+    pub fn resolve(self, path: &str, base: &Path) -> Result<Resolved, ConfigError> {
+        self.resolve_on(path, base, &super::secrecy::NetFacts::default())
     }
 
     /// Checks every value and reads the files the configuration names (relative paths are
-    /// taken from `base`, the configuration file's directory).
-    pub fn resolve(mut self, path: &str, base: &Path) -> Result<Resolved, ConfigError> {
+    /// taken from `base`, the configuration file's directory); `[secrecy]` is reviewed against
+    /// `net`, this machine's interfaces and routes, and the paths it refuses are removed.
+    pub fn resolve_on(
+        mut self,
+        path: &str,
+        base: &Path,
+        net: &super::secrecy::NetFacts,
+    ) -> Result<Resolved, ConfigError> {
         let bad = |key: String, message: String| ConfigError::Invalid {
             path: path.to_owned(),
             key,
@@ -559,6 +590,30 @@ impl ServeConfig {
                 });
             }
         }
+        // The whole file is checked first; then the secrecy profile removes what it refuses.
+        let mut refused = Vec::new();
+        if let Some(profile) = &self.secrecy {
+            let paths = super::secrecy::Paths {
+                console: self.web.listen,
+                mqtt_host: self.mqtt.as_ref().map(|m| m.host.as_str()),
+                video_sites: self.video.as_ref().map(|v| v.sites.len()),
+            };
+            refused = super::secrecy::review(profile, paths, net)
+                .map_err(|(key, message)| bad(key, message))?;
+        }
+        for r in &refused {
+            match r.section {
+                "video" => {
+                    self.video = None;
+                    sites.clear();
+                }
+                _ => {
+                    self.mqtt = None;
+                    mqtt_password = None;
+                    mqtt_ca = None;
+                }
+            }
+        }
         let hall = HallConfig {
             rulebooks,
             check_in_mode,
@@ -578,6 +633,7 @@ impl ServeConfig {
             mqtt_password,
             mqtt_ca,
             signing,
+            refused,
         })
     }
 }

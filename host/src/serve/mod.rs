@@ -7,6 +7,7 @@
 //! stops the start with its name, rather than leaving a segment of seats silently dead.
 
 pub mod config;
+pub mod secrecy;
 pub mod signing;
 pub mod tls;
 
@@ -75,6 +76,7 @@ pub async fn run(
         mqtt_password,
         mqtt_ca,
         signing,
+        refused: _,
     } = resolved;
     let signer = signing.signer().map_err(start("ledger signing key"))?;
     let ledger = Ledger::open_signed(&file.ledger.url, signing.options(signer))

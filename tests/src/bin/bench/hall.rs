@@ -224,7 +224,6 @@ pub async fn run(
     hall.execute_at(MID, "user:chair", Command::OpenVote { spec }, vclock())
         .await?;
     let ballots = stream_watch(&hall, "named_choice", seats);
-    let mut closed_rx = hall.subscribe();
     let order = shuffled(seats, seed ^ 0xabcd);
     let storm_t0 = Instant::now();
     let mut tasks = Vec::with_capacity(seats);
@@ -266,6 +265,9 @@ pub async fn run(
         .map(|(_, t)| *t)
         .min()
         .unwrap_or(last_ballot);
+    // Subscribed only now: a subscriber left unread through the storm (two changes per
+    // ballot) would lag behind the hall's buffer at 10,000 seats.
+    let mut closed_rx = hall.subscribe();
     hall.execute_at(MID, "user:chair", Command::CloseVote, vclock())
         .await?;
     let deadline = Instant::now() + Duration::from_secs(30);
