@@ -192,6 +192,21 @@ fn words(line: &str) -> Vec<String> {
 /// gigabytes before anything checked it).
 pub const MAX_SEAT: u32 = 65_536;
 
+/// A `serial N` / `mqtt N` count: a number that keeps the scenario's seats within
+/// [`MAX_SEAT`] (found by fuzzing: `mqtt 1111111111111111111` twice overflowed the sum).
+fn seat_count(line: usize, s: &str, so_far: usize) -> Result<usize, ScenarioError> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| so_far.saturating_add(*n) <= MAX_SEAT as usize)
+        .ok_or_else(|| {
+            err(
+                line,
+                "座位数无效",
+                format!("seat count must be a number, at most {MAX_SEAT} seats in all"),
+            )
+        })
+}
+
 fn seats(line: usize, s: &str) -> Result<Vec<u32>, ScenarioError> {
     let bad = || {
         err(
@@ -300,20 +315,24 @@ impl Scenario {
                     sc.kind = arg(2)?.to_owned();
                     sc.members = arg(3)?
                         .parse()
-                        .map_err(|_| err(line, "人数无效", "member count must be a number"))?;
+                        .ok()
+                        .filter(|n| (1..=MAX_SEAT).contains(n))
+                        .ok_or_else(|| {
+                            err(
+                                line,
+                                "人数无效",
+                                format!("member count must be a number 1..={MAX_SEAT}"),
+                            )
+                        })?;
                     continue;
                 }
                 "serial" => {
-                    let n: usize = arg(1)?
-                        .parse()
-                        .map_err(|_| err(line, "座位数无效", "seat count must be a number"))?;
+                    let n = seat_count(line, arg(1)?, sc.seats_so_far())?;
                     sc.serial.push(n);
                     continue;
                 }
                 "mqtt" => {
-                    sc.mqtt += arg(1)?
-                        .parse::<usize>()
-                        .map_err(|_| err(line, "座位数无效", "seat count must be a number"))?;
+                    sc.mqtt += seat_count(line, arg(1)?, sc.seats_so_far())?;
                     continue;
                 }
                 "open-sign-in" => Step::OpenSignIn,
@@ -468,6 +487,10 @@ impl Scenario {
         Ok(sc)
     }
 
+    fn seats_so_far(&self) -> usize {
+        self.serial.iter().sum::<usize>() + self.mqtt
+    }
+
     /// Total seats.
     pub fn seats(&self) -> u32 {
         (self.serial.iter().sum::<usize>() + self.mqtt) as u32
@@ -483,6 +506,28 @@ pub fn card_of_seat(seat: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seat_and_member_counts_beyond_the_limit_are_refused_not_overflowed() {
+        // Found by fuzzing: two huge `mqtt` counts overflowed the seat sum.
+        let e = Scenario::parse(
+            "meeting wuxi executive 3\nmqtt 1111111111111111111\nmqtt 11111111111111111111\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("at most 65536 seats"), "{e}");
+        let e = Scenario::parse(&format!(
+            "meeting wuxi executive 3\nserial {}\nmqtt {}\n",
+            usize::MAX,
+            usize::MAX
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("seat count"), "{e}");
+        let e = Scenario::parse("meeting wuxi executive 3\nserial 60000\nmqtt 5537\n").unwrap_err();
+        assert!(e.to_string().contains("at most"), "{e}");
+        assert!(Scenario::parse("meeting wuxi executive 3\nserial 60000\nmqtt 5536\n").is_ok());
+        let e = Scenario::parse("meeting wuxi executive 99999999999\n").unwrap_err();
+        assert!(e.to_string().contains("member count"), "{e}");
+    }
 
     #[test]
     fn a_scenario_parses_steps_with_seat_lists_and_quoted_text() {
