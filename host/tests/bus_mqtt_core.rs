@@ -1,11 +1,11 @@
 //! The MQTT transport's sans-IO core: what it hands over, what it refuses, what it publishes
 //! (including the retained vote state), and that no payload makes it panic.
 
-use huitang::bus::mqtt::MqttHost;
+use huitang::bus::mqtt::{MAX_UNASSIGNED, MqttHost};
 use huitang::bus::{Order, TerminalCommand, TerminalEventKind, TerminalId};
 use huitang::meeting::SeatId;
 use huitang_protocol::mqtt::{Envelope, decode_json};
-use huitang_protocol::{Down, EventSeq, MotionId, PressRule, Timestamp, VoteMode, VoteOptions};
+use huitang_protocol::{Down, ErrorCode, EventSeq, MotionId, PressRule, Timestamp, VoteMode, VoteOptions};
 use proptest::prelude::*;
 
 const A: &str = "30002a001151333538373632";
@@ -122,8 +122,61 @@ fn malformed_unknown_and_impersonating_messages_are_refused_and_counted() {
     h.handle_publish(&up(A), hello(1, B).as_bytes(), 5); // B's identity on A's topic
     h.handle_publish("huitang/h1/seat/a+b/up", b"{}", 5);
     let (ev, out) = drain(&mut h);
-    assert!(ev.is_empty() && out.is_empty());
+    assert!(ev.is_empty(), "nothing reaches the meeting");
+    // Only the well-formed Hello of the terminal outside the map is answered, and with a
+    // refusal, never a welcome.
+    assert_eq!(
+        out,
+        vec![(
+            "huitang/h1/seat/30002a0011513335383736ff/down".to_owned(),
+            Down::Nack {
+                code: ErrorCode::NotAllowed
+            },
+            false
+        )]
+    );
     assert_eq!(h.rejected(), 5);
+}
+
+#[test]
+fn a_terminal_outside_the_seat_map_is_refused_and_listed_as_unassigned() {
+    let mut h = host();
+    let stranger = "30002a0011513335383736ff";
+    h.handle_publish(&up(stranger), hello(7, stranger).as_bytes(), 1_000);
+    h.handle_publish(&up(stranger), hello(1, stranger).as_bytes(), 2_000);
+    // Its events and a Hello claiming another id get no answer and no listing.
+    h.handle_publish(
+        &up(stranger),
+        br#"{"seq":2,"msg":{"key_pressed":{"event":1,"key":"yes"}}}"#,
+        2_100,
+    );
+    h.handle_publish(&up("seat-99"), hello(1, A).as_bytes(), 2_200);
+    let raw: Vec<_> = std::iter::from_fn(|| h.poll_outgoing()).collect();
+    assert_eq!(raw.len(), 3, "one nack per well-formed Hello");
+    let first: Envelope<Down> = decode_json(&raw[0].payload).unwrap();
+    assert_eq!(first.re, Some(7), "the nack answers the Hello's seq");
+    let second: Envelope<Down> = decode_json(&raw[1].payload).unwrap();
+    assert_eq!(second.seq, first.seq + 1, "the host numbers its down topic");
+    let list = h.unassigned();
+    assert_eq!(list.len(), 2, "{list:?}");
+    let u = list.iter().find(|u| u.terminal.0 == stranger).unwrap();
+    assert_eq!((u.hellos, u.last_seen_ms), (2, 2_000));
+    assert_eq!(u.firmware, "1.0.0");
+    assert!(list.iter().any(|u| u.terminal.0 == "seat-99"));
+    assert!(h.poll_event().is_none());
+}
+
+#[test]
+fn the_unassigned_list_is_bounded_and_forgets_the_oldest() {
+    let mut h = host();
+    for i in 0..(MAX_UNASSIGNED as u64 + 10) {
+        let id = format!("stranger-{i}");
+        h.handle_publish(&up(&id), hello(1, A).as_bytes(), 10_000 + i);
+    }
+    let list = h.unassigned();
+    assert_eq!(list.len(), MAX_UNASSIGNED);
+    assert_eq!(list[0].terminal.0, format!("stranger-{}", MAX_UNASSIGNED + 9));
+    assert!(!list.iter().any(|u| u.terminal.0 == "stranger-0"));
 }
 
 #[test]

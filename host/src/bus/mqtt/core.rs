@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use huitang_protocol::mqtt::{self, Channel, Envelope, LinkState, StatusPayload};
-use huitang_protocol::{Down, Timestamp, Up};
+use huitang_protocol::{Down, ErrorCode, Timestamp, Up};
 
 use crate::bus::dedup::{EnvelopeWindow, EventDedup, Seen};
 use crate::bus::terminal::{
@@ -46,11 +46,32 @@ struct Term {
     counters: LinkCounters,
 }
 
+/// A terminal that said `Hello` on the hall's topics but is not in the seat map: answered
+/// `nack: not_allowed` and listed so the clerk can see it (and assign it, once the people and
+/// seats work lands).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unassigned {
+    /// The terminal id of its topics.
+    pub terminal: TerminalId,
+    /// Firmware version from its last `Hello`.
+    pub firmware: String,
+    /// How many times it said `Hello`.
+    pub hellos: u32,
+    /// When it last said `Hello` (ms since the Unix epoch).
+    pub last_seen_ms: u64,
+    seq: u32,
+}
+
+/// At most this many unassigned terminals are remembered (the oldest is forgotten first), so a
+/// flood of made-up ids cannot grow the host.
+pub const MAX_UNASSIGNED: usize = 64;
+
 /// The MQTT side of the hall.
 #[derive(Debug)]
 pub struct MqttHost {
     hall: String,
     terms: BTreeMap<String, Term>,
+    unassigned: BTreeMap<String, Unassigned>,
     /// Seat → terminal id, for commands addressed to a seat.
     by_seat: BTreeMap<SeatId, String>,
     vote: VoteInProgress,
@@ -84,6 +105,7 @@ impl MqttHost {
                 })
                 .collect(),
             by_seat: seats.iter().map(|(t, s)| (*s, t.0.clone())).collect(),
+            unassigned: BTreeMap::new(),
             vote: VoteInProgress::default(),
             out: VecDeque::new(),
             events: VecDeque::new(),
@@ -114,6 +136,13 @@ impl MqttHost {
         self.terms
             .iter()
             .map(|(id, t)| (TerminalId(id.clone()), t.seat, t.online, t.counters))
+    }
+
+    /// Terminals that said `Hello` but are not in the seat map, most recent first.
+    pub fn unassigned(&self) -> Vec<Unassigned> {
+        let mut list: Vec<Unassigned> = self.unassigned.values().cloned().collect();
+        list.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms));
+        list
     }
 
     /// The next message to publish.
@@ -162,6 +191,9 @@ impl MqttHost {
             Err(e) => return self.reject(None, format_args!("{e}")),
         };
         if !self.terms.contains_key(&t.terminal) {
+            if t.channel == Channel::Up {
+                self.unknown_hello(&t.terminal, payload, wall_ms);
+            }
             return self.reject(
                 Some(&t.terminal),
                 format_args!(
@@ -174,6 +206,68 @@ impl MqttHost {
             Channel::Status => self.on_status(&t.terminal, payload),
             Channel::Up => self.on_up(&t.terminal, payload, wall_ms),
             Channel::Down => {}
+        }
+    }
+
+    /// A terminal outside the seat map said something on its `up` topic: a well-formed
+    /// `Hello` is answered `nack: not_allowed` (never `welcome`) and the terminal is listed as
+    /// unassigned; anything else from it is only counted as refused.
+    fn unknown_hello(&mut self, id: &str, payload: &[u8], wall_ms: u64) {
+        let Ok(env) = mqtt::decode_json::<Up>(payload) else {
+            return;
+        };
+        let Up::Hello {
+            hardware_id,
+            firmware,
+            ..
+        } = &env.msg
+        else {
+            return;
+        };
+        if is_hardware_id(id) && hardware_id.to_string() != id {
+            return;
+        }
+        if !self.unassigned.contains_key(id) && self.unassigned.len() >= MAX_UNASSIGNED {
+            let oldest = self
+                .unassigned
+                .iter()
+                .min_by_key(|(_, u)| u.last_seen_ms)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.unassigned.remove(&k);
+            }
+        }
+        let entry = self
+            .unassigned
+            .entry(id.to_owned())
+            .or_insert_with(|| Unassigned {
+                terminal: TerminalId(id.to_owned()),
+                firmware: String::new(),
+                hellos: 0,
+                last_seen_ms: 0,
+                seq: (wall_ms / 100) as u32,
+            });
+        entry.firmware = format!("{}.{}.{}", firmware.major, firmware.minor, firmware.patch);
+        entry.hellos = entry.hellos.saturating_add(1);
+        entry.last_seen_ms = wall_ms;
+        entry.seq = entry.seq.wrapping_add(1);
+        let mut reply = Envelope::new(
+            entry.seq,
+            Down::Nack {
+                code: ErrorCode::NotAllowed,
+            },
+        );
+        reply.re = Some(env.seq);
+        tracing::warn!(
+            terminal = id,
+            "未分配座位的终端登记，已回复 not_allowed / unassigned terminal said hello; answered not_allowed"
+        );
+        if let Ok(topic) = mqtt::topic(&self.hall, id, Channel::Down) {
+            self.out.push_back(Outgoing {
+                topic,
+                payload: mqtt::encode_json(&reply),
+                retain: false,
+            });
         }
     }
 

@@ -3,5 +3,5 @@
 mod core;
 mod shell;
 
-pub use core::{MqttHost, Outgoing};
+pub use core::{MAX_UNASSIGNED, MqttHost, Outgoing, Unassigned};
 pub use shell::{MqttSettings, MqttSnapshot, run_mqtt};

@@ -59,6 +59,8 @@ pub struct MqttSnapshot {
     pub seats: Vec<(TerminalId, SeatId, bool, LinkCounters)>,
     /// Messages refused.
     pub rejected: u64,
+    /// Terminals that said `Hello` but are not in the seat map, most recent first.
+    pub unassigned: Vec<super::core::Unassigned>,
 }
 
 static TLS_PROVIDER: Once = Once::new();
@@ -169,6 +171,7 @@ pub async fn run_mqtt(
                 connected,
                 seats: host.seats().collect(),
                 rejected: host.rejected(),
+                unassigned: host.unassigned(),
             };
         }
     }
