@@ -5,7 +5,9 @@ use huitang::bus::mqtt::{MAX_UNASSIGNED, MqttHost};
 use huitang::bus::{Order, TerminalCommand, TerminalEventKind, TerminalId};
 use huitang::meeting::SeatId;
 use huitang_protocol::mqtt::{Envelope, decode_json};
-use huitang_protocol::{Down, ErrorCode, EventSeq, MotionId, PressRule, Timestamp, VoteMode, VoteOptions};
+use huitang_protocol::{
+    Down, ErrorCode, EventSeq, MotionId, PressRule, Timestamp, VoteMode, VoteOptions,
+};
 use proptest::prelude::*;
 
 const A: &str = "30002a001151333538373632";
@@ -175,7 +177,10 @@ fn the_unassigned_list_is_bounded_and_forgets_the_oldest() {
     }
     let list = h.unassigned();
     assert_eq!(list.len(), MAX_UNASSIGNED);
-    assert_eq!(list[0].terminal.0, format!("stranger-{}", MAX_UNASSIGNED + 9));
+    assert_eq!(
+        list[0].terminal.0,
+        format!("stranger-{}", MAX_UNASSIGNED + 9)
+    );
     assert!(!list.iter().any(|u| u.terminal.0 == "stranger-0"));
 }
 

@@ -16,6 +16,7 @@ struct Demo {
     child: Child,
     url: String,
     lines: mpsc::Receiver<String>,
+    banner: Vec<String>,
 }
 
 impl Drop for Demo {
@@ -27,11 +28,16 @@ impl Drop for Demo {
 
 impl Demo {
     fn start(data: &std::path::Path) -> Demo {
+        Demo::start_with(data, &[])
+    }
+
+    fn start_with(data: &std::path::Path, extra: &[&str]) -> Demo {
         let mut child = Command::new(env!("CARGO_BIN_EXE_huitang"))
             .arg("demo")
             .arg("--data-dir")
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -48,20 +54,24 @@ impl Demo {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut url = None;
         let mut banner = Vec::new();
-        while url.is_none() {
+        // The banner ends with the Ctrl-C line.
+        while banner.last().is_none_or(|l: &String| !l.contains("Ctrl-C")) {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = lines
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no console URL within 60 s: {banner:?}"));
-            if let Some(rest) = line.split("console").nth(1) {
+                .unwrap_or_else(|_| panic!("no whole banner within 60 s: {banner:?}"));
+            if url.is_none()
+                && let Some(rest) = line.split("console").nth(1)
+            {
                 url = Some(rest.trim().trim_end_matches('/').to_owned());
             }
             banner.push(line);
         }
         Demo {
             child,
-            url: url.unwrap(),
+            url: url.expect("console URL in the banner"),
             lines,
+            banner,
         }
     }
 
@@ -130,6 +140,31 @@ fn curl(
     (code.parse().unwrap(), json, redirect.trim().to_owned())
 }
 
+/// Logs in on `jar`; returns the CSRF token.
+fn login(jar: &std::path::Path, base: &str, user: &str, password: &str) -> String {
+    let (code, body, _) = curl(
+        jar,
+        "",
+        "POST",
+        &format!("{base}/api/login"),
+        Some(json!({"username": user, "password": password})),
+    );
+    assert_eq!(code, 200, "login {user}: {body}");
+    let (_, session, _) = curl(jar, "", "GET", &format!("{base}/api/session"), None);
+    session["csrf_token"].as_str().unwrap().to_owned()
+}
+
+fn open_sign_in(jar: &std::path::Path, csrf: &str, base: &str, id: &str) {
+    let (code, body, _) = curl(
+        jar,
+        csrf,
+        "POST",
+        &format!("{base}/api/meetings/{id}/sign-in"),
+        None,
+    );
+    assert_eq!(code, 200, "{body}");
+}
+
 fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !f() {
@@ -164,14 +199,7 @@ fn the_demo_runs_the_hall_stops_on_ctrl_c_and_replays_on_restart() {
     assert_eq!(meeting["rulebook"], "wuxi");
     let id = meeting["id"].as_str().unwrap().to_owned();
 
-    let (code, body, _) = curl(
-        &jar,
-        &csrf,
-        "POST",
-        &format!("{base}/api/meetings/{id}/sign-in"),
-        None,
-    );
-    assert_eq!(code, 200, "{body}");
+    open_sign_in(&jar, &csrf, &base, &id);
     // The early arrivals tap in at their seats through the firmware and the buses.
     let hall = format!("{base}/api/meetings/{id}");
     let present = || {
@@ -230,4 +258,223 @@ fn the_demo_runs_the_hall_stops_on_ctrl_c_and_replays_on_restart() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+}
+
+/// A terminal written by someone else, on the demo's broker: an MQTT client publishing as
+/// `terminal` and collecting what the host sends on its down topic.
+struct ThirdParty {
+    client: rumqttc::Client,
+    down: mpsc::Receiver<Value>,
+    up: String,
+    seq: u32,
+}
+
+impl ThirdParty {
+    fn connect(port: u16, terminal: &str) -> ThirdParty {
+        let mut opts = rumqttc::MqttOptions::new(format!("test-{terminal}"), "127.0.0.1", port);
+        opts.set_keep_alive(Duration::from_secs(5));
+        let status = format!("huitang/demo/seat/{terminal}/status");
+        opts.set_last_will(rumqttc::LastWill::new(
+            &status,
+            r#"{"state":"offline"}"#,
+            rumqttc::QoS::AtLeastOnce,
+            true,
+        ));
+        let (client, mut connection) = rumqttc::Client::new(opts, 64);
+        let (tx, down) = mpsc::channel();
+        std::thread::spawn(move || {
+            for event in connection.iter() {
+                match event {
+                    Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) => {
+                        let v: Value = serde_json::from_slice(&p.payload).unwrap_or(Value::Null);
+                        if tx.send(v).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+        });
+        let down_topic = format!("huitang/demo/seat/{terminal}/down");
+        client
+            .subscribe(&down_topic, rumqttc::QoS::AtLeastOnce)
+            .unwrap();
+        client
+            .publish(
+                &status,
+                rumqttc::QoS::AtLeastOnce,
+                true,
+                r#"{"state":"online"}"#,
+            )
+            .unwrap();
+        ThirdParty {
+            client,
+            down,
+            up: format!("huitang/demo/seat/{terminal}/up"),
+            seq: 0,
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        self.seq += 1;
+        let env = json!({"seq": self.seq, "msg": msg});
+        self.client
+            .publish(&self.up, rumqttc::QoS::AtLeastOnce, false, env.to_string())
+            .unwrap();
+    }
+
+    fn hello(&mut self) {
+        self.seq = 0;
+        self.send(json!({"hello": {"hardware_id": "30002a0011513335383736aa", "firmware": {"major": 1, "minor": 2, "patch": 3}, "capabilities": 95}}));
+    }
+
+    /// The first down message matching `want` within 20 s (others are skipped).
+    fn expect(&self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.down.recv_timeout(left) {
+                Ok(v) if want(&v["msg"]) => return v,
+                Ok(v) => seen.push(v),
+                Err(_) => panic!("no {what} within 20 s; got {seen:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_third_party_terminal_drives_an_external_seat_and_a_stranger_is_refused_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("huitang-data");
+    let jar = dir.path().join("cookies");
+    // vm1 (郑副市长, card a1000003) moves to MQTT seat 60, which no virtual firmware serves.
+    let demo = Demo::start_with(
+        &data,
+        &[
+            "--no-autopilot",
+            "--external-seat",
+            "60",
+            "--seat",
+            "vm1=60",
+        ],
+    );
+    let banner = demo.banner.join("\n");
+    assert!(banner.contains("hall id `demo`"), "{banner}");
+    assert!(
+        banner.contains("seat 33 = 4854534d0000000100000021"),
+        "the banner names the terminal ids: {banner}"
+    );
+    assert!(
+        banner.contains("external seat 60: terminal id `seat-60`"),
+        "{banner}"
+    );
+    let port: u16 = banner
+        .lines()
+        .find_map(|l| l.split("MQTT broker").nth(1))
+        .and_then(|r| r.trim().strip_prefix("127.0.0.1:"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no broker port in {banner}"));
+    let base = demo.url.clone();
+    let csrf = login(&jar, &base, "clerk", "clerk-pass");
+    let (_, meetings, _) = curl(&jar, &csrf, "GET", &format!("{base}/api/meetings"), None);
+    let id = meetings[0]["id"].as_str().unwrap().to_owned();
+    open_sign_in(&jar, &csrf, &base, &id);
+
+    // The member's card, from the API a third party reads.
+    let (code, cards, _) = curl(
+        &jar,
+        &csrf,
+        "GET",
+        &format!("{base}/api/cards?member=vm1"),
+        None,
+    );
+    assert_eq!(code, 200, "{cards}");
+    assert_eq!(cards.as_array().map(Vec::len), Some(1), "{cards}");
+    assert_eq!(cards[0]["state"], "issued");
+    let card = cards[0]["card"].as_str().unwrap().to_owned();
+
+    // Our terminal on seat 60: welcomed, taps the member's card, is told it checked in.
+    let mut ours = ThirdParty::connect(port, "seat-60");
+    ours.hello();
+    ours.expect("welcome", |m| m == "welcome");
+    ours.send(json!({"card_presented": {"event": 1, "uid": card}}));
+    ours.expect("event_ack", |m| m["event_ack"]["event"] == 1);
+    let result = ours.expect("check_in_result", |m| m.get("check_in_result").is_some());
+    assert_eq!(
+        result["msg"]["check_in_result"]["result"], "accepted",
+        "{result}"
+    );
+    let (_, view, _) = curl(
+        &jar,
+        &csrf,
+        "GET",
+        &format!("{base}/api/meetings/{id}"),
+        None,
+    );
+    let seat = view["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["seat"] == "60")
+        .cloned()
+        .unwrap_or_else(|| panic!("seat 60 in {view}"));
+    assert_eq!(seat["member"], "vm1", "{seat}");
+    assert_eq!(seat["state"], "checked_in", "{seat}");
+    wait_for("seat 60's terminal id in the seat map", 10, || {
+        let (_, v, _) = curl(
+            &jar,
+            &csrf,
+            "GET",
+            &format!("{base}/api/meetings/{id}"),
+            None,
+        );
+        v["seats"].as_array().is_some_and(|ss| {
+            ss.iter()
+                .any(|s| s["seat"] == "60" && s["terminal"] == "seat-60")
+        })
+    });
+
+    // A terminal the hall does not know: refused on its down topic, listed for the clerk.
+    let mut stranger = ThirdParty::connect(port, "stranger-1");
+    stranger.hello();
+    let nack = stranger.expect("nack", |m| m.get("nack").is_some());
+    assert_eq!(nack["msg"]["nack"]["code"], "not_allowed", "{nack}");
+    assert_eq!(nack["re"], 1, "it answers the hello");
+    wait_for("the stranger listed as unassigned", 10, || {
+        let (_, t, _) = curl(&jar, &csrf, "GET", &format!("{base}/api/terminals"), None);
+        t["unassigned"].as_array().is_some_and(|u| {
+            u.iter()
+                .any(|u| u["terminal"] == "stranger-1" && u["firmware"] == "1.2.3")
+        })
+    });
+    let (_, terminals, _) = curl(&jar, &csrf, "GET", &format!("{base}/api/terminals"), None);
+    let listed = terminals["terminals"].as_array().unwrap();
+    assert_eq!(listed.len(), 60, "every seat's terminal: {terminals}");
+    assert!(
+        listed
+            .iter()
+            .any(|t| t["terminal"] == "seat-60" && t["bus"] == "mqtt" && t["online"] == true)
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|t| t["seat"] == "1" && t["bus"] == "rs485-1")
+    );
+    assert_eq!(terminals["mqtt_connected"], true);
+    let (_, page, _) = curl(&jar, &csrf, "GET", &format!("{base}/meetings/{id}"), None);
+    let page = page.as_str().unwrap_or_default().to_owned();
+    assert!(
+        page.contains("stranger-1"),
+        "the console shows the unassigned terminal"
+    );
+
+    // Card UIDs are for the clerk: the display login may not list them.
+    let djar = dir.path().join("display-cookies");
+    login(&djar, &base, "display", "display-pass");
+    let (code, _, _) = curl(&djar, "", "GET", &format!("{base}/api/cards"), None);
+    assert_eq!(code, 403);
+    demo.interrupt();
 }

@@ -96,11 +96,37 @@ async fn every_mutating_route_refuses_without_a_session_with_401() {
 #[tokio::test]
 async fn every_read_route_refuses_without_a_session_with_401() {
     let (t, _) = fixture().await;
-    for r in ROUTES.iter().filter(|r| matches!(r.access, Access::Read)) {
+    for r in ROUTES
+        .iter()
+        .filter(|r| matches!(r.access, Access::Read | Access::ReadAs(_)))
+    {
         let path = concrete(r.path);
         let a = t.call(r.method, &path, None, None, None).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{} {path}", r.method);
     }
+}
+
+#[tokio::test]
+async fn every_role_limited_read_route_refuses_a_wrong_role_with_403() {
+    let (t, logins) = fixture().await;
+    let mut checked = 0;
+    for r in ROUTES {
+        let Access::ReadAs(allowed) = r.access else {
+            continue;
+        };
+        for (role, login) in &logins {
+            let path = concrete(r.path);
+            let a = t.call(r.method, &path, Some(login), None, None).await;
+            let want = if allowed.contains(role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(a.status, want, "{role:?} {} {path}", r.method);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "GET /api/cards at least");
 }
 
 #[tokio::test]

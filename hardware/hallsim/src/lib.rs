@@ -56,6 +56,7 @@ pub struct VirtualHallBuilder {
     buses: Vec<usize>,
     mqtt_seats: usize,
     mqtt: Option<MqttSeatSettings>,
+    external: std::collections::BTreeSet<u32>,
     baud: u32,
     corruption: f64,
     seed: u32,
@@ -69,6 +70,7 @@ impl Default for VirtualHallBuilder {
             buses: Vec::new(),
             mqtt_seats: 0,
             mqtt: None,
+            external: Default::default(),
             baud: huitang_protocol::timing::BAUD_RATE,
             corruption: 0.0,
             seed: 1,
@@ -89,6 +91,14 @@ impl VirtualHallBuilder {
     /// Adds `n` MQTT seats (they need [`VirtualHallBuilder::mqtt_broker`]).
     pub fn mqtt_seats(mut self, n: usize) -> Self {
         self.mqtt_seats += n;
+        self
+    }
+
+    /// Leaves these MQTT seats (by seat number) to outside terminals: no virtual firmware runs
+    /// there, and each seat's terminal id is `seat-N` ([`SeatInfo::external`]). Numbers that
+    /// are not MQTT seats are ignored.
+    pub fn external_mqtt_seats(mut self, seats: impl IntoIterator<Item = u32>) -> Self {
+        self.external.extend(seats);
         self
     }
 
@@ -157,6 +167,7 @@ impl VirtualHallBuilder {
                     seat: number,
                     hardware_id: hw,
                     terminal: hw.to_string(),
+                    external: false,
                     link: SeatLinkKind::Serial {
                         bus,
                         address: (k + 1) as u8,
@@ -199,17 +210,25 @@ impl VirtualHallBuilder {
             for _ in 0..self.mqtt_seats {
                 number += 1;
                 let hw = hardware_id(self.seed, number);
+                let external = self.external.contains(&number);
                 let info = SeatInfo {
                     seat: number,
                     hardware_id: hw,
-                    terminal: hw.to_string(),
+                    terminal: if external {
+                        format!("seat-{number}")
+                    } else {
+                        hw.to_string()
+                    },
                     link: SeatLinkKind::Mqtt,
+                    external,
                 };
                 let shared = Arc::new(SeatShared::new(info, start));
-                tasks.push(tokio::spawn(mqtt_seat::run_mqtt_seat(
-                    shared.clone(),
-                    settings.clone(),
-                )));
+                if !external {
+                    tasks.push(tokio::spawn(mqtt_seat::run_mqtt_seat(
+                        shared.clone(),
+                        settings.clone(),
+                    )));
+                }
                 seats.push(shared);
             }
         }

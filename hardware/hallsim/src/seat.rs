@@ -34,6 +34,9 @@ pub struct SeatInfo {
     pub terminal: String,
     /// Its link.
     pub link: SeatLinkKind,
+    /// Left to an outside terminal: no virtual firmware runs here, and the terminal id is
+    /// `seat-N` for the outside terminal to use.
+    pub external: bool,
 }
 
 /// A seat's state shared between the hall handle and the task that runs its link.

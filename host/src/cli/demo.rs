@@ -28,6 +28,27 @@ pub struct DemoArgs {
     /// No simulated attendees: seats only act when driven from the console or tests.
     #[arg(long)]
     pub no_autopilot: bool,
+    /// Seat a person elsewhere, e.g. a member on an MQTT seat: `--seat vm1=33` (repeatable;
+    /// person ids as in `GET /api/members`; applies to the meeting the demo schedules).
+    #[arg(long = "seat", value_name = "PERSON=SEAT", value_parser = parse_move)]
+    pub seat_moves: Vec<(String, u32)>,
+    /// Leave an MQTT seat to your own terminal: no virtual firmware runs there and its terminal
+    /// id is `seat-N` (repeatable), e.g. `--external-seat 60 --seat vm1=60`.
+    #[arg(long = "external-seat", value_name = "SEAT")]
+    pub external_seats: Vec<u32>,
+}
+
+fn parse_move(s: &str) -> Result<(String, u32), String> {
+    let (who, seat) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected PERSON=SEAT, e.g. vm1=33; got {s:?}"))?;
+    let seat = seat
+        .parse()
+        .map_err(|_| format!("seat must be a number, got {seat:?}"))?;
+    if who.is_empty() {
+        return Err("expected PERSON=SEAT, e.g. vm1=33".into());
+    }
+    Ok((who.to_owned(), seat))
 }
 
 /// Runs the demo until Ctrl-C.
@@ -39,6 +60,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         serial_seats_per_bus: args.serial_seats_per_bus,
         mqtt_seats: args.mqtt_seats,
         autopilot: !args.no_autopilot,
+        seat_moves: args.seat_moves,
+        external_seats: args.external_seats,
     };
     super::block_on(async move {
         let ctrl_c = async {

@@ -41,6 +41,8 @@ pub struct Pace {
     pub no_shows: usize,
     /// Longest wait before a seat presses a vote key.
     pub max_vote_delay: Duration,
+    /// Seats left to outside terminals: nobody is played there.
+    pub skip_seats: BTreeSet<u32>,
 }
 
 impl Default for Pace {
@@ -50,6 +52,7 @@ impl Default for Pace {
             arrival_gap: Duration::from_secs(12),
             no_shows: 1,
             max_vote_delay: Duration::from_secs(6),
+            skip_seats: BTreeSet::new(),
         }
     }
 }
@@ -74,6 +77,7 @@ pub async fn run(hall: Arc<Hall>, port: Arc<HallPort>, vhall: Arc<VirtualHall>, 
             attendees = hall
                 .with_meeting(&id, |m| attendees_of(m.setup()))
                 .unwrap_or_default();
+            attendees.retain(|a| !pace.skip_seats.contains(&a.seat));
             current = Some(id);
             next_arrival = tokio::time::Instant::now();
         }

@@ -33,7 +33,9 @@ use crate::video::mcu_fake::{FakeBehaviour, FakeMcu};
 use crate::video::{McuConfig, SiteConfig, SupervisorConfig, VideoGateway, mcu_gateway};
 use crate::web::hall::demo::{DEMO_USERS, demo_config, demo_users};
 use crate::web::hall::{CoreHall, format_local};
-use crate::web::service::{Actor, HallCommand, HallService};
+use crate::web::service::{
+    Actor, HallCommand, HallService, TerminalList, TerminalView, UnassignedTerminalView,
+};
 use crate::web::{SessionPolicy, WebConfig};
 
 /// What `huitang demo` runs.
@@ -51,6 +53,11 @@ pub struct DemoOptions {
     pub mqtt_seats: usize,
     /// Play attendees who tap in and vote.
     pub autopilot: bool,
+    /// Members moved to other seats (`--seat MEMBER=SEAT`), e.g. onto MQTT seats.
+    pub seat_moves: Vec<(String, u32)>,
+    /// MQTT seats left to outside terminals (`--external-seat N`): no virtual firmware, terminal
+    /// id `seat-N`.
+    pub external_seats: Vec<u32>,
 }
 
 impl Default for DemoOptions {
@@ -62,6 +69,8 @@ impl Default for DemoOptions {
             serial_seats_per_bus: 16,
             mqtt_seats: 28,
             autopilot: true,
+            seat_moves: Vec::new(),
+            external_seats: Vec::new(),
         }
     }
 }
@@ -120,6 +129,20 @@ pub async fn run(
             cities.join(", ")
         )));
     }
+    let serial_seats = options.serial_seats_per_bus * 2;
+    let total_seats = serial_seats + options.mqtt_seats;
+    for &n in &options.external_seats {
+        if n as usize <= serial_seats || n as usize > total_seats {
+            return Err(DemoError::Setup(format!(
+                "外接座位 {n} 不是 MQTT 座位（{}–{}） / external seat {n} is not an MQTT seat ({}–{})",
+                serial_seats + 1,
+                total_seats,
+                serial_seats + 1,
+                total_seats
+            )));
+        }
+    }
+    move_seats(&mut config.people, &options.seat_moves, total_seats)?;
     let core = CoreHall::new(hall.clone(), config);
     let scheduled = ensure_meeting(&core, &options.rulebook).await?;
 
@@ -129,6 +152,7 @@ pub async fn run(
         .serial_seats(options.serial_seats_per_bus)
         .serial_seats(options.serial_seats_per_bus)
         .mqtt_seats(options.mqtt_seats)
+        .external_mqtt_seats(options.external_seats.iter().copied())
         .mqtt_broker(MqttSeatSettings {
             host: "127.0.0.1".into(),
             port: broker.port,
@@ -161,7 +185,10 @@ pub async fn run(
             hall.clone(),
             port,
             vhall.clone(),
-            autopilot::Pace::default(),
+            autopilot::Pace {
+                skip_seats: options.external_seats.iter().copied().collect(),
+                ..autopilot::Pace::default()
+            },
         )));
     }
 
@@ -209,7 +236,7 @@ pub async fn run(
             sessions: SessionPolicy::default(),
         },
     );
-    print_banner(&options, addr, &db, broker.port, &scheduled);
+    print_banner(&options, addr, &db, broker.port, &scheduled, &vhall.seats());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<crate::web::ClientAddr>(),
@@ -264,11 +291,88 @@ async fn ensure_meeting(core: &Arc<CoreHall>, rulebook: &str) -> Result<String, 
         .ok_or_else(|| setup("the scheduled meeting has no id"))
 }
 
-/// Puts each seat terminal's online/offline changes on the console (and in the ledger).
+/// The buses' terminals as the console lists them (`GET /api/terminals`).
+pub(crate) fn terminal_list(monitor: &BusMonitor) -> TerminalList {
+    let mut terminals: Vec<TerminalView> = monitor
+        .serial()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, bus)| {
+            bus.seats.iter().map(move |s| TerminalView {
+                terminal: s.terminal.0.clone(),
+                bus: format!("rs485-{}", i + 1),
+                seat: s.seat.0.to_string(),
+                online: s.online,
+                counters: s.counters,
+            })
+        })
+        .collect();
+    let mqtt = monitor.mqtt();
+    let mut unassigned = Vec::new();
+    if let Some(m) = &mqtt {
+        terminals.extend(
+            m.seats
+                .iter()
+                .map(|(id, seat, online, counters)| TerminalView {
+                    terminal: id.0.clone(),
+                    bus: "mqtt".into(),
+                    seat: seat.0.to_string(),
+                    online: *online,
+                    counters: *counters,
+                }),
+        );
+        unassigned = m
+            .unassigned
+            .iter()
+            .map(|u| UnassignedTerminalView {
+                terminal: u.terminal.0.clone(),
+                bus: "mqtt".into(),
+                firmware: u.firmware.clone(),
+                hellos: u.hellos,
+                last_seen: rfc3339(u.last_seen_ms),
+            })
+            .collect();
+    }
+    terminals.sort_by_key(|t| (t.seat.parse::<u32>().unwrap_or(u32::MAX), t.bus.clone()));
+    TerminalList {
+        mqtt_connected: mqtt.map(|m| m.connected),
+        terminals,
+        unassigned,
+    }
+}
+
+/// At most this many unassigned terminals are recorded in the ledger per run.
+const MAX_ANNOUNCED: usize = 256;
+
+fn rfc3339(ms: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Puts each seat terminal's online/offline changes on the console (and in the ledger), and
+/// keeps the console's terminal list current.
 pub(crate) async fn relay_terminal_status(core: Arc<CoreHall>, monitor: BusMonitor) {
     let mut known: BTreeMap<u32, bool> = BTreeMap::new();
+    let mut announced: std::collections::BTreeSet<String> = Default::default();
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
+        let list = terminal_list(&monitor);
+        for u in &list.unassigned {
+            // Recorded once per terminal and run, and never more than a bounded number.
+            if announced.len() < MAX_ANNOUNCED && !announced.contains(&u.terminal) {
+                if let Err(e) = core.record_unassigned_terminal(u).await {
+                    tracing::warn!(terminal = %u.terminal, "unassigned terminal not recorded: {}", e.message.en);
+                    continue;
+                }
+                announced.insert(u.terminal.clone());
+            }
+        }
+        core.set_terminals(list);
         let mut now: Vec<(u32, bool)> = monitor
             .serial()
             .iter()
@@ -309,17 +413,38 @@ fn print_banner(
     db: &std::path::Path,
     broker_port: u16,
     meeting: &str,
+    seats: &[huitang_hallsim::SeatInfo],
 ) {
     println!("会堂 Huitang demo");
     println!("  控制台 console   http://{addr}/");
     println!("  大屏 display     http://{addr}/display/{meeting}");
     println!("  账本 ledger      {}", db.display());
-    println!("  MQTT broker      127.0.0.1:{broker_port} (embedded)");
+    println!("  MQTT broker      127.0.0.1:{broker_port} (embedded, no login, loopback only)");
+    println!(
+        "  MQTT 会堂编号    hall id `demo`: topics huitang/demo/seat/{{terminal}}/up|down|status"
+    );
     println!(
         "  座位 seats       {} on 2 RS-485 segments (virtual, 115200 baud) + {} on MQTT",
         options.serial_seats_per_bus * 2,
         options.mqtt_seats
     );
+    let mqtt: Vec<&huitang_hallsim::SeatInfo> = seats
+        .iter()
+        .filter(|s| s.link == huitang_hallsim::SeatLinkKind::Mqtt)
+        .collect();
+    if let (Some(first), Some(last)) = (mqtt.first(), mqtt.last()) {
+        println!(
+            "  MQTT 终端        seats {}–{}: terminal id 4854534d00000001 + seat as 8 hex digits \
+             (seat {} = {}); GET /api/terminals lists every terminal",
+            first.seat, last.seat, first.seat, first.terminal
+        );
+    }
+    for s in mqtt.iter().filter(|s| s.external) {
+        println!(
+            "  外接座位 external seat {}: terminal id `{}` (no virtual firmware; yours to drive)",
+            s.seat, s.terminal
+        );
+    }
     println!(
         "  会议 meeting     {meeting} ({} rulebook)",
         options.rulebook
@@ -329,4 +454,42 @@ fn print_banner(
         println!("    {login:<8} / {password:<13} {name} ({role:?})");
     }
     println!("按 Ctrl-C 停止 / press Ctrl-C to stop");
+}
+
+/// Applies `--seat MEMBER=SEAT` moves to the hall's people: each named person exists, each
+/// seat is in the hall, and no two people end up on one seat.
+pub fn move_seats(
+    people: &mut [crate::web::hall::Person],
+    moves: &[(String, u32)],
+    total_seats: usize,
+) -> Result<(), DemoError> {
+    for (member, seat) in moves {
+        if *seat == 0 || *seat as usize > total_seats {
+            return Err(DemoError::Setup(format!(
+                "座位 {seat} 不在本会堂（1–{total_seats}） / seat {seat} is not in the hall (1–{total_seats})"
+            )));
+        }
+        let Some(p) = people.iter_mut().find(|p| &p.id == member) else {
+            let ids: Vec<&str> = people.iter().map(|p| p.id.as_str()).collect();
+            return Err(DemoError::Setup(format!(
+                "未知人员 “{member}”，可选：{} / unknown person “{member}”; valid: {}",
+                ids.join("、"),
+                ids.join(", ")
+            )));
+        };
+        p.seat = Some(*seat);
+    }
+    let mut taken: BTreeMap<u32, &str> = BTreeMap::new();
+    for p in people.iter() {
+        if let Some(seat) = p.seat
+            && let Some(other) = taken.insert(seat, &p.id)
+        {
+            return Err(DemoError::Setup(format!(
+                "座位 {seat} 同时分给了 {other} 和 {}，请把其中一人也移走（--seat {other}=另一个座位） / \
+                 seat {seat} would hold both {other} and {}; move one of them too (--seat {other}=OTHER)",
+                p.id, p.id
+            )));
+        }
+    }
+    Ok(())
 }

@@ -137,25 +137,48 @@ pub async fn guard(State((app, roles)): State<GuardState>, req: Request, next: N
         return ApiError::bad_csrf().into_response();
     }
     if !roles.contains(&session.role) {
-        app.metrics.refused("forbidden_role");
-        super::api::audit(
-            &app,
-            format!("user:{}", session.username),
-            "access.forbidden",
-            serde_json::json!({
-                "key": "console",
-                "login": session.username,
-                "role": session.role.as_str(),
-                "method": parts.method.as_str(),
-                "path": parts.uri.path(),
-            }),
-        )
-        .await;
-        return ApiError::forbidden_role().into_response();
+        return forbidden(&app, &session, &parts).await;
     }
     let mut req = Request::from_parts(parts, body);
     req.extensions_mut().insert(CurrentUser(session));
     next.run(req).await
+}
+
+/// Middleware for reading routes limited to some roles (card UIDs): session (401), role (403).
+pub async fn read_guard(
+    State((app, roles)): State<GuardState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(session) = session_of(&app, &parts) else {
+        return ApiError::unauthenticated().into_response();
+    };
+    if !roles.contains(&session.role) {
+        return forbidden(&app, &session, &parts).await;
+    }
+    let mut req = Request::from_parts(parts, body);
+    req.extensions_mut().insert(CurrentUser(session));
+    next.run(req).await
+}
+
+/// 403 for a login whose role the route does not admit, recorded in the ledger.
+async fn forbidden(app: &AppState, session: &Session, parts: &Parts) -> Response {
+    app.metrics.refused("forbidden_role");
+    super::api::audit(
+        app,
+        format!("user:{}", session.username),
+        "access.forbidden",
+        serde_json::json!({
+            "key": "console",
+            "login": session.username,
+            "role": session.role.as_str(),
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+        }),
+    )
+    .await;
+    ApiError::forbidden_role().into_response()
 }
 
 fn is_form(parts: &Parts) -> bool {

@@ -215,6 +215,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("print", "打印", "Print"),
     ("download_csv", "下载 CSV", "Download CSV"),
     ("terminal_offline", "终端离线", "Terminal offline"),
+    (
+        "unassigned_terminals",
+        "未分配座位的终端（已拒绝登记，待分配）",
+        "Terminals outside the seat map (refused until assigned)",
+    ),
+    ("last_seen", "最近登记", "Last hello"),
+    ("firmware", "固件", "Firmware"),
     ("legend", "图例", "Legend"),
     ("empty_seat", "空位", "Empty"),
     ("not_signed_in", "未签到", "Not signed in"),

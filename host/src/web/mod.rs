@@ -113,6 +113,9 @@ pub fn app(state: AppState) -> Router {
             Access::Write(roles) => {
                 handler.layer(from_fn_with_state((state.clone(), roles), auth::guard))
             }
+            Access::ReadAs(roles) => {
+                handler.layer(from_fn_with_state((state.clone(), roles), auth::read_guard))
+            }
             Access::Public | Access::Read => handler,
         };
         api = api.route(r.path, handler);

@@ -39,6 +39,11 @@ pub fn build() -> Value {
                 responses.insert("401".into(), error_ref("Not logged in"));
                 json!([{"session": []}])
             }
+            Access::ReadAs(_) => {
+                responses.insert("401".into(), error_ref("Not logged in"));
+                responses.insert("403".into(), error_ref("Wrong role"));
+                json!([{"session": []}])
+            }
             Access::Write(_) => {
                 responses.insert("401".into(), error_ref("Not logged in"));
                 responses.insert(
@@ -61,10 +66,11 @@ pub fn build() -> Value {
         if r.body.is_some() {
             responses.insert("400".into(), error_ref("Body could not be read"));
         }
-        let roles: Vec<&str> = match r.access {
-            Access::Write(roles) => roles.iter().map(|r| r.as_str()).collect(),
-            _ => Vec::new(),
-        };
+        let roles: Vec<&str> = r
+            .access
+            .roles()
+            .map(|roles| roles.iter().map(|r| r.as_str()).collect())
+            .unwrap_or_default();
         let mut op = json!({
             "summary": r.summary,
             "tags": [r.tag],
@@ -133,13 +139,19 @@ fn schemas() -> Value {
         "Catalogue": obj(&["rulebooks", "kinds"], json!({"rulebooks": arr("Choice"), "kinds": arr("Choice")})),
         "Member": obj(&["id", "name"], json!({"id": s, "name": s, "office": bi, "seat": s})),
         "MemberList": arr("Member"),
+        "LinkCounters": obj(&[], json!({"sent": n, "received": n, "timeouts": n, "crc_errors": n, "malformed": n, "retries": n, "nacks": n, "events": n, "duplicates": n, "offline": n})),
+        "Terminal": obj(&["terminal", "bus", "seat", "online"], json!({"terminal": {"type": "string", "description": "MQTT topic id or serial hardware id"}, "bus": {"type": "string", "description": "rs485-1, rs485-2, ... or mqtt"}, "seat": s, "online": b, "counters": {"$ref": "#/components/schemas/LinkCounters"}})),
+        "UnassignedTerminal": obj(&["terminal", "bus", "hellos"], json!({"terminal": s, "bus": s, "firmware": s, "hellos": n, "last_seen": {"type": "string", "description": "RFC 3339, UTC"}})),
+        "TerminalList": obj(&["terminals", "unassigned"], json!({"mqtt_connected": b, "terminals": arr("Terminal"), "unassigned": arr("UnassignedTerminal")})),
+        "Card": obj(&["card", "state"], json!({"card": {"type": "string", "description": "UID in hex, uppercase"}, "member": s, "name": s, "state": {"type": "string", "enum": ["issued", "lost", "cancelled"]}})),
+        "CardList": arr("Card"),
     });
     let more = json!({
         "MeetingSummary": obj(&["id", "title", "kind", "rulebook", "phase"], json!({"id": s, "title": s, "kind": s, "kind_name": bi, "rulebook": s, "rulebook_name": bi, "scheduled_at": s, "phase": {"type": "string", "enum": ["scheduled", "sign_in", "opened", "adjourned"]}, "presiding": bi})),
         "MeetingList": arr("MeetingSummary"),
         "Counts": obj(&["expected", "present", "excused", "absent", "observers"], json!({"expected": n, "present": n, "excused": n, "absent": n, "observers": n, "substitutes": n, "remote": n})),
         "Quorum": obj(&["met", "explanation"], json!({"met": b, "needed": n, "explanation": bi, "citation": bi})),
-        "Seat": obj(&["seat", "state"], json!({"seat": s, "member": s, "name": s, "state": seat_state, "terminal_online": b, "voted": {"type": "boolean", "description": "whether this seat voted in the open vote; never how"}})),
+        "Seat": obj(&["seat", "state"], json!({"seat": s, "member": s, "name": s, "state": seat_state, "terminal_online": b, "terminal": {"type": "string", "description": "id of the terminal serving the seat (GET /api/terminals)"}, "voted": {"type": "boolean", "description": "whether this seat voted in the open vote; never how"}})),
         "SeatList": arr("Seat"),
         "Attendee": obj(&["member", "name", "state"], json!({"member": s, "name": s, "office": bi, "state": seat_state, "note": s})),
         "Attendance": obj(&["counts", "quorum", "attendees"], json!({"counts": {"$ref": "#/components/schemas/Counts"}, "quorum": {"$ref": "#/components/schemas/Quorum"}, "attendees": arr("Attendee")})),

@@ -32,6 +32,11 @@ pub trait HallService: Send + Sync + 'static {
     fn hall(&self, meeting: &str) -> Option<HallView>;
     /// All members (组成人员 and others) known to the hall.
     fn members(&self) -> Vec<MemberView>;
+    /// The seat terminals on every bus, and the terminals that said hello but are not in the
+    /// seat map.
+    fn terminals(&self) -> TerminalList;
+    /// Every card the hall knows, with its holder and state.
+    fn cards(&self) -> Vec<CardView>;
     /// The meeting kinds and rulebooks a meeting can be scheduled under.
     fn catalogue(&self) -> Catalogue;
     /// The attendance sheet and minutes block of a meeting.
@@ -245,8 +250,67 @@ pub struct SeatView {
     pub state: SeatState,
     /// Whether the seat terminal is online (None when unknown / no terminal).
     pub terminal_online: Option<bool>,
+    /// The id of the terminal serving the seat (`None`: no terminal on any bus), as in its MQTT
+    /// topics or `GET /api/terminals`.
+    pub terminal: Option<String>,
     /// In an open vote: whether this seat has voted (never how).
     pub voted: Option<bool>,
+}
+
+/// One seat terminal as its bus sees it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TerminalView {
+    /// Terminal id: the MQTT topic id (hardware id or the hall file's id), or the serial
+    /// terminal's hardware id.
+    pub terminal: String,
+    /// `rs485-1`, `rs485-2`, … (the hall file's segments in order) or `mqtt`.
+    pub bus: String,
+    /// The seat it serves.
+    pub seat: String,
+    /// Whether it answers (serial) or is connected (MQTT).
+    pub online: bool,
+    /// Its link counters.
+    pub counters: crate::bus::LinkCounters,
+}
+
+/// A terminal that said hello on the hall's MQTT topics but is in no seat map: it was answered
+/// `nack: not_allowed` and waits for the clerk to assign it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnassignedTerminalView {
+    /// Terminal id from its topics.
+    pub terminal: String,
+    /// `mqtt`.
+    pub bus: String,
+    /// Firmware version it announced.
+    pub firmware: String,
+    /// How many times it said hello.
+    pub hellos: u32,
+    /// When it last said hello (RFC 3339, UTC).
+    pub last_seen: String,
+}
+
+/// What `GET /api/terminals` answers.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct TerminalList {
+    /// Whether the host's MQTT connection to the broker is up (`None`: no MQTT bus).
+    pub mqtt_connected: Option<bool>,
+    /// Every terminal in the seat map, by seat.
+    pub terminals: Vec<TerminalView>,
+    /// Terminals outside the seat map, most recent first.
+    pub unassigned: Vec<UnassignedTerminalView>,
+}
+
+/// A card (`GET /api/cards`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CardView {
+    /// UID in hex, uppercase as the hall stores it (seats send either case).
+    pub card: String,
+    /// Holder's member id (a substitute's card: the member they stand in for).
+    pub member: Option<String>,
+    /// Holder's name.
+    pub name: Option<String>,
+    /// `issued`, `lost` or `cancelled`.
+    pub state: String,
 }
 
 /// A member of the hall.
@@ -414,6 +478,8 @@ pub struct HallView {
     pub agenda: super::agenda::AgendaView,
     /// The floor: queues, open microphones with time left, time spoken.
     pub floor: super::floor::FloorView,
+    /// Terminals that said hello outside the seat map (refused until assigned).
+    pub unassigned_terminals: Vec<UnassignedTerminalView>,
 }
 
 impl HallView {

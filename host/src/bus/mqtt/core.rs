@@ -141,7 +141,7 @@ impl MqttHost {
     /// Terminals that said `Hello` but are not in the seat map, most recent first.
     pub fn unassigned(&self) -> Vec<Unassigned> {
         let mut list: Vec<Unassigned> = self.unassigned.values().cloned().collect();
-        list.sort_by(|a, b| b.last_seen_ms.cmp(&a.last_seen_ms));
+        list.sort_by_key(|u| std::cmp::Reverse(u.last_seen_ms));
         list
     }
 

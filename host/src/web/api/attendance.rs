@@ -7,10 +7,10 @@ use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::ApiError;
 use crate::web::service::{
-    AttendeeView, Counts, HallCommand, LeaveView, QuorumView, SeatView, SiteView,
+    AttendeeView, CardView, Counts, HallCommand, LeaveView, QuorumView, SeatView, SiteView,
 };
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 
 /// Answer of `GET /api/meetings/{meeting}/attendance`.
@@ -288,6 +288,26 @@ pub struct IssueCard {
     pub member: String,
     /// Card UID in hex (4, 7 or 10 bytes).
     pub card: String,
+}
+
+/// Query of `GET /api/cards`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardQuery {
+    /// Only this member's cards.
+    pub member: Option<String>,
+}
+
+pub(super) async fn cards(
+    State(app): State<AppState>,
+    _u: CurrentUser,
+    Query(q): Query<CardQuery>,
+) -> Json<Vec<CardView>> {
+    let mut cards = app.hall.cards();
+    if let Some(m) = q.member {
+        cards.retain(|c| c.member.as_deref() == Some(m.as_str()));
+    }
+    Json(cards)
 }
 
 pub(super) async fn issue_card(

@@ -6,7 +6,9 @@ use super::{ApiJson, Changes, no_meeting, run};
 use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::ApiError;
-use crate::web::service::{Catalogue, HallCommand, HallView, MeetingSummary, MemberView};
+use crate::web::service::{
+    Catalogue, HallCommand, HallView, MeetingSummary, MemberView, TerminalList,
+};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,10 @@ pub(super) async fn catalogue(State(app): State<AppState>, _u: CurrentUser) -> J
 
 pub(super) async fn members(State(app): State<AppState>, _u: CurrentUser) -> Json<Vec<MemberView>> {
     Json(app.hall.members())
+}
+
+pub(super) async fn terminals(State(app): State<AppState>, _u: CurrentUser) -> Json<TerminalList> {
+    Json(app.hall.terminals())
 }
 
 pub(super) async fn list(

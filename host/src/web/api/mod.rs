@@ -36,6 +36,8 @@ pub enum Access {
     Public,
     /// Any logged-in user, display role included.
     Read,
+    /// Logged-in users of these roles (reading; no CSRF token needed).
+    ReadAs(&'static [Role]),
     /// Logged-in users of these roles, with a valid CSRF token.
     Write(&'static [Role]),
 }
@@ -46,10 +48,23 @@ impl Access {
         match self {
             Access::Public => "anyone".into(),
             Access::Read => "any login".into(),
-            Access::Write(roles) => {
-                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-                format!("{} + CSRF", names.join(", "))
-            }
+            Access::ReadAs(roles) => Access::names(roles),
+            Access::Write(roles) => format!("{} + CSRF", Access::names(roles)),
+        }
+    }
+}
+
+impl Access {
+    fn names(roles: &[Role]) -> String {
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// The roles a role-limited route admits (`None`: public or any login).
+    pub fn roles(&self) -> Option<&'static [Role]> {
+        match self {
+            Access::ReadAs(roles) | Access::Write(roles) => Some(roles),
+            Access::Public | Access::Read => None,
         }
     }
 }
@@ -105,6 +120,8 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("GET" "/api/events", Access::Read, "events", "Server-sent events: one `change` per recorded event", None, "text/event-stream", get(super::events::stream)),
     route!("GET" "/api/catalogue", Access::Read, "meetings", "Rulebooks and meeting kinds", None, "Catalogue", get(meetings::catalogue)),
     route!("GET" "/api/members", Access::Read, "members", "Members of the hall", None, "MemberList", get(meetings::members)),
+    route!("GET" "/api/terminals", Access::Read, "terminals", "Seat terminals on every bus (id, bus, seat, online, link counters) and terminals that said hello outside the seat map (unassigned, answered nack: not_allowed)", None, "TerminalList", get(meetings::terminals)),
+    route!("GET" "/api/cards", Access::ReadAs(CLERK), "cards", "Every card with its holder and state (issued, lost, cancelled); ?member=ID for one member's cards", None, "CardList", get(attendance::cards)),
     route!("GET" "/api/meetings", Access::Read, "meetings", "All meetings", None, "MeetingList", get(meetings::list)),
     route!("POST" "/api/meetings", Access::Write(CLERK), "meetings", "Schedule a meeting", Some("ScheduleMeeting"), "Changes", post(meetings::schedule)),
     route!("GET" "/api/meetings/{meeting}", Access::Read, "meetings", "Live state of a meeting (counts, quorum, seats, leave, votes, sites)", None, "HallView", get(meetings::show)),

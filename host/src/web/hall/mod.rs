@@ -17,7 +17,9 @@ pub use config::{HallConfig, Person, SiteConfig};
 use super::service::{
     Actor, Bilingual, Catalogue, Change, Choice, CommandFuture, HallCommand, HallService, HallView,
     MeetingSummary, MemberView, Published, Refusal as WebRefusal, RefusalKind, Report,
+    TerminalList,
 };
+use super::service::{CardView, UnassignedTerminalView};
 use crate::app::{self, HallError};
 use crate::meeting::{
     ActorId, Ballot, CardHolder, CardUid, Command, FloorRefusal, LeaveId, Meeting, MemberId, Phase,
@@ -29,6 +31,10 @@ use tokio::sync::broadcast;
 
 /// Ledger kind of a seat terminal's status record: payload `{"key": "<seat>", "online": bool}`.
 pub const TERMINAL_STATUS: &str = "terminal.status";
+
+/// Ledger kind of a terminal that said hello outside the seat map (first sighting per host
+/// run): payload `{"key": "<terminal id>", "bus": "mqtt", "firmware": "1.0.0"}`.
+pub const TERMINAL_UNASSIGNED: &str = "terminal.unassigned";
 
 /// How many changes an event-stream client may fall behind before it is told it lagged (and
 /// re-reads the hall): a vote storm of 4,096 seats fits.
@@ -42,6 +48,8 @@ pub struct CoreHall {
     app: Arc<app::Hall>,
     config: Mutex<HallConfig>,
     tx: broadcast::Sender<Arc<Published>>,
+    /// The buses' latest terminal list (not ledger state: it is what the buses see now).
+    terminal_list: Mutex<TerminalList>,
 }
 
 impl CoreHall {
@@ -84,6 +92,7 @@ impl CoreHall {
             app,
             config: Mutex::new(config),
             tx,
+            terminal_list: Mutex::new(TerminalList::default()),
         })
     }
 
@@ -105,6 +114,36 @@ impl CoreHall {
             .await
             .map(|_| ())
             .map_err(from_hall)
+    }
+
+    /// Replaces the buses' terminal list (`GET /api/terminals`, the seat map's terminal ids).
+    pub fn set_terminals(&self, list: TerminalList) {
+        *self.terminal_list.lock().unwrap_or_else(|e| e.into_inner()) = list;
+    }
+
+    /// Records, once per sighting, that a terminal outside the seat map said hello: the
+    /// ledger keeps it and the console is told (the change wakes its event stream).
+    pub async fn record_unassigned_terminal(
+        &self,
+        terminal: &UnassignedTerminalView,
+    ) -> Result<(), WebRefusal> {
+        let payload = serde_json::json!({
+            "key": terminal.terminal,
+            "bus": terminal.bus,
+            "firmware": terminal.firmware,
+        });
+        self.app
+            .record("system:bus", None, TERMINAL_UNASSIGNED, payload)
+            .await
+            .map(|_| ())
+            .map_err(from_hall)
+    }
+
+    fn terminal_list(&self) -> TerminalList {
+        self.terminal_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The meeting terminals talk to: the latest-scheduled one in sign-in or in session.
@@ -147,7 +186,7 @@ impl CoreHall {
         Ok(changes.iter().map(|c| to_change(c)).collect())
     }
 
-    fn terminals(&self, meeting: &str) -> BTreeMap<u32, bool> {
+    fn terminals_online(&self, meeting: &str) -> BTreeMap<u32, bool> {
         let mut seats: BTreeSet<u32> = self.config().people.iter().filter_map(|p| p.seat).collect();
         if let Some(more) = self.app.with_meeting(meeting, |m| {
             m.attendance().seats.keys().map(|s| s.0).collect::<Vec<_>>()
@@ -717,7 +756,14 @@ impl HallService for CoreHall {
     }
 
     fn hall(&self, meeting: &str) -> Option<HallView> {
-        let terminals = self.terminals(meeting);
+        let online = self.terminals_online(meeting);
+        let list = self.terminal_list();
+        let ids: BTreeMap<u32, String> = list
+            .terminals
+            .into_iter()
+            .filter_map(|t| Some((t.seat.parse().ok()?, t.terminal)))
+            .collect();
+        let terminals = views::SeatTerminals { online, ids };
         let config = self.config().clone();
         let links: BTreeMap<String, serde_json::Value> = config
             .sites
@@ -727,13 +773,77 @@ impl HallService for CoreHall {
                 Some((s.id.clone(), rec))
             })
             .collect();
-        self.app.with_meeting(meeting, |m| {
+        let mut view = self.app.with_meeting(meeting, |m| {
             views::hall(meeting, m, &config, &terminals, &links)
-        })
+        })?;
+        view.unassigned_terminals = list.unassigned;
+        Some(view)
     }
 
     fn members(&self) -> Vec<MemberView> {
         views::members(&self.config())
+    }
+
+    fn terminals(&self) -> TerminalList {
+        self.terminal_list()
+    }
+
+    fn cards(&self) -> Vec<CardView> {
+        let config = self.config().clone();
+        let name_of = |id: &str| {
+            config
+                .people
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.name.clone())
+        };
+        // A live meeting's registry knows lost and cancelled cards; the hall's people hold
+        // the cards issued to them.
+        let mut cards: BTreeMap<String, CardView> = BTreeMap::new();
+        for p in &config.people {
+            for c in &p.cards {
+                let uid = CardUid::new(c).0;
+                cards.insert(
+                    uid.clone(),
+                    CardView {
+                        card: uid,
+                        member: Some(p.id.clone()),
+                        name: Some(p.name.clone()),
+                        state: "issued".into(),
+                    },
+                );
+            }
+        }
+        self.app.with_meetings(|ms| {
+            let mut live: Vec<_> = ms
+                .values()
+                .filter(|m| m.phase() != Phase::Adjourned)
+                .collect();
+            live.sort_by_key(|m| m.setup().scheduled_start);
+            for m in live {
+                for card in m.cards().values() {
+                    let member = match &card.holder {
+                        CardHolder::Participant { member } => member,
+                        CardHolder::Substitute { for_member } => for_member,
+                    };
+                    let state = match card.state {
+                        crate::meeting::CardState::Issued => "issued",
+                        crate::meeting::CardState::Lost => "lost",
+                        crate::meeting::CardState::Cancelled => "cancelled",
+                    };
+                    cards.insert(
+                        card.uid.0.clone(),
+                        CardView {
+                            card: card.uid.0.clone(),
+                            member: Some(member.0.clone()),
+                            name: name_of(&member.0),
+                            state: state.into(),
+                        },
+                    );
+                }
+            }
+        });
+        cards.into_values().collect()
     }
 
     fn catalogue(&self) -> Catalogue {

@@ -119,7 +119,16 @@ fn current_vote(m: &Meeting) -> Option<&CoreVote> {
         .find(|v| !matches!(v.status, VoteStatus::Closed))
 }
 
-fn seats(m: &Meeting, terminals: &BTreeMap<u32, bool>) -> Vec<SeatView> {
+/// What the buses say about each seat's terminal.
+#[derive(Debug, Default)]
+pub struct SeatTerminals {
+    /// Seat → online, as recorded from the buses.
+    pub online: BTreeMap<u32, bool>,
+    /// Seat → terminal id.
+    pub ids: BTreeMap<u32, String>,
+}
+
+fn seats(m: &Meeting, terminals: &SeatTerminals) -> Vec<SeatView> {
     let att = m.attendance();
     let mut numbers: BTreeSet<u32> = m
         .setup()
@@ -166,7 +175,8 @@ fn seats(m: &Meeting, terminals: &BTreeMap<u32, bool>) -> Vec<SeatView> {
                 member: member.map(|id| id.0.clone()),
                 name,
                 state,
-                terminal_online: terminals.get(&n).copied(),
+                terminal_online: terminals.online.get(&n).copied(),
+                terminal: terminals.ids.get(&n).cloned(),
                 voted,
             }
         })
@@ -399,7 +409,7 @@ pub fn hall(
     id: &str,
     m: &Meeting,
     config: &HallConfig,
-    terminals: &BTreeMap<u32, bool>,
+    terminals: &SeatTerminals,
     site_links: &BTreeMap<String, serde_json::Value>,
 ) -> HallView {
     let quorum = quorum(m);
@@ -426,6 +436,7 @@ pub fn hall(
         sites: sites(m, config, site_links),
         agenda: super::agenda::agenda(m, config.utc_offset_hours),
         floor: super::floor::floor(m, &config.sites, super::now(), config.utc_offset_hours),
+        unassigned_terminals: Vec::new(),
     }
 }
 
