@@ -427,3 +427,42 @@ fn wuxi_source_text_heads_chapter_nine_as_the_seed_does() {
     assert!(source.contains("第九章  公文处理"));
     assert!(!source.contains("公文审批"));
 }
+
+/// Where the article entrusts the chair only while the mayor is away (Jiaxing 第五条 市长外出期间,
+/// Zhuzhou 第七条 离株期间, Wuxi 六 离锡期间), a mayor signed in to the meeting presides himself;
+/// where it does not (Wuxi 四十: 由市长或委托负责常务工作的副市长召集和主持), he may entrust the
+/// chair while present.
+#[test]
+fn an_acting_chair_is_entrusted_only_while_the_mayor_is_away_where_the_article_says_so() {
+    let roles = [
+        "executive-vice-mayor",
+        "mayor",
+        "vice-mayor",
+        "secretary-general",
+    ];
+    for (city, kind, article, while_away) in [
+        ("jiaxing", "executive", "嘉兴 第五条", true),
+        ("zhuzhou", "executive", "株洲 第七条", true),
+        ("wuxi", "plenary", "无锡 六", true),
+        ("wuxi", "executive", "无锡 四十", false),
+    ] {
+        let (mut m, _) = meeting(city, kind, &roles);
+        tap(&mut m, "m2", at(-25)).unwrap();
+        let outcome = entrust(&mut m, "m1", "", "", Some("m2"));
+        if while_away {
+            let refusal = outcome.unwrap_err();
+            assert_eq!(refusal.code(), "entruster_present", "{city} {kind}");
+            let text = refusal.to_string();
+            assert!(text.contains(article), "{city} {kind}: {text}");
+            assert!(text.contains("已到会"), "{text}");
+            assert!(m.entrustment().is_none());
+        } else {
+            outcome.unwrap_or_else(|r| panic!("{city} {kind}: {r}"));
+        }
+        // The mayor away (not signed in): the entrustment stands everywhere.
+        let (mut m, _) = meeting(city, kind, &roles);
+        entrust(&mut m, "m1", "", "", Some("m2"))
+            .unwrap_or_else(|r| panic!("{city} {kind}, mayor away: {r}"));
+        assert_eq!(m.entrustment().unwrap().to, id("m1"));
+    }
+}

@@ -13,6 +13,27 @@ async fn the_clerk_records_the_mayors_entrustment_and_the_minutes_name_the_actin
     let t = app().await;
     let clerk = t.login("clerk").await;
     let m = t.meeting_in_sign_in(&clerk).await;
+    // The clerk's form offers whom the article lets be entrusted and who may entrust.
+    let page = t.page(&clerk, &format!("/meetings/{m}")).await;
+    let form = page
+        .split("id=\"entrust-form\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .unwrap_or_else(|| panic!("no entrust form on the hall page: {page}"))
+        .to_owned();
+    assert!(
+        form.contains("<option value=\"evm\">吴常务（负责常务工作的副市长）</option>"),
+        "{form}"
+    );
+    assert!(
+        !form.contains("value=\"vm1\""),
+        "a vice mayor is not entrusted (四十): {form}"
+    );
+    assert!(
+        form.contains("<option value=\"mayor\">周市长（市长）</option>"),
+        "{form}"
+    );
+    assert!(page.contains("无锡 四十"), "the article is shown");
     let path = format!("/api/meetings/{m}/entrust");
     let post = |body: serde_json::Value| {
         let (t, clerk, path) = (&t, &clerk, &path);

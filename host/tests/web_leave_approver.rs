@@ -65,4 +65,11 @@ async fn a_chair_login_recording_an_observers_leave_names_the_real_approver_and_
     let text = decided["text"]["zh"].as_str().unwrap();
     assert!(text.contains("经秘书长蒋秘书长同意"), "{text}");
     assert!(!text.contains("周市长"), "{text}");
+    // The clerk's console shows the same: the approver as they are, and who recorded it.
+    let page = t.page(&clerk, &format!("/meetings/{m}")).await;
+    assert!(
+        page
+            .contains("<span class=\"decided-by\">蒋秘书长（秘书长）</span><br><small>登记： user:chair</small>"),
+        "{page}"
+    );
 }

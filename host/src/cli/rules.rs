@@ -136,13 +136,23 @@ fn print_kind(rules: &MeetingRules) {
             rules,
             "受委托主持 presiding by entrustment",
             &format!(
-                "{}（须受{}委托，会前登记 chair_entrusted；纪要写明委托人）(only when entrusted by the {}, recorded before the session opens)",
+                "{}（须受{}委托{}，会前登记 chair_entrusted；纪要写明委托人）(only when entrusted by the {}{}, recorded before the session opens)",
                 roles(&e.roles),
                 roles(&e.by),
+                if e.while_away {
+                    "，且仅在委托人外出、未到会时"
+                } else {
+                    ""
+                },
                 e.by.iter()
                     .map(|r| rules.role_en(r))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if e.while_away {
+                    " while they are away and not signed in"
+                } else {
+                    ""
+                }
             ),
             e,
         );

@@ -207,6 +207,24 @@ impl Meeting {
                 ),
             ));
         }
+        if rule.while_away
+            && let Some(id) = &by.member
+            && self.attendance.is_present(id)
+        {
+            return Err(entrust_refusal(
+                "entruster_present",
+                format!(
+                    "{}（{}）已到会，本条委托以其外出为前提，应由其本人主持{cite_zh}",
+                    by.name,
+                    self.rules.role_zh(&by.role)
+                ),
+                format!(
+                    "{} ({}) is signed in to this meeting; the article entrusts the chair only while they are away, so they preside themselves {cite_en}",
+                    by.name,
+                    self.rules.role_en(&by.role)
+                ),
+            ));
+        }
         if self.is_excused(to) {
             return Err(entrust_refusal(
                 "entrustee_on_leave",

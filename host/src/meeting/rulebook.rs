@@ -129,6 +129,11 @@ cited_rule!(
         roles: Vec<String>,
         /// Role ids that may entrust them.
         by: Vec<String>,
+        /// The article entrusts only while the entrusting leader is away (Jiaxing 第五条
+        /// 市长外出期间, Zhuzhou 第七条 离株期间, Wuxi 六 离锡期间): an entruster who is signed
+        /// in to this meeting presides himself, so the entrustment is refused.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        while_away: bool,
     }
 );
 

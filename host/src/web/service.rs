@@ -257,6 +257,20 @@ pub struct SeatView {
     pub voted: Option<bool>,
 }
 
+/// What the clerk's 委托主持 form offers: who may be entrusted and who may entrust, by the
+/// kind's article.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntrustFormView {
+    /// Members who may be entrusted with the chair.
+    pub entrustees: Vec<MemberView>,
+    /// Participants who may entrust it (an entruster off the roster is typed by name and role).
+    pub entrusters: Vec<MemberView>,
+    /// Role ids that may entrust, with their names, for an entruster off the roster.
+    pub entruster_roles: Vec<Choice>,
+    /// The article, e.g. `嘉兴 第五条：市长外出期间……`.
+    pub citation: Bilingual,
+}
+
 /// One seat terminal as its bus sees it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TerminalView {
@@ -480,6 +494,8 @@ pub struct HallView {
     pub floor: super::floor::FloorView,
     /// Terminals that said hello outside the seat map (refused until assigned).
     pub unassigned_terminals: Vec<UnassignedTerminalView>,
+    /// The entrustment form (委托主持), while the kind allows it and the session is not open.
+    pub entrust: Option<EntrustFormView>,
 }
 
 impl HallView {

@@ -191,6 +191,13 @@ impl TestApp {
         a.json()
     }
 
+    /// `GET path` (a console page) as `login`; panics unless 200; answers the HTML.
+    pub async fn page(&self, login: &Login, path: &str) -> String {
+        let a = self.call("GET", path, Some(login), None, None).await;
+        assert_eq!(a.status, StatusCode::OK, "GET {path}: {}", a.text);
+        a.text
+    }
+
     /// A command as the logged-in user with the right CSRF token; panics unless 200.
     pub async fn post_ok(&self, login: &Login, path: &str, body: Option<Value>) -> Value {
         let a = self

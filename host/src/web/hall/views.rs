@@ -8,9 +8,9 @@ use crate::meeting::{
     VoteDecision, VoteState as CoreVote, VoteStatus, explain,
 };
 use crate::web::service::{
-    AttendeeView, Bilingual, Counts, DecidedByView, HallView, LeaveState, LeaveStepView, LeaveView,
-    MeetingSummary, MemberView, Phase, QuorumView, SeatState, SeatView, SiteView, VoteState,
-    VoteView,
+    AttendeeView, Bilingual, Choice, Counts, DecidedByView, EntrustFormView, HallView, LeaveState,
+    LeaveStepView, LeaveView, MeetingSummary, MemberView, Phase, QuorumView, SeatState, SeatView,
+    SiteView, VoteState, VoteView,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -288,6 +288,46 @@ fn leave(m: &Meeting, utc_offset_hours: i8) -> Vec<LeaveView> {
         .collect()
 }
 
+/// The 委托主持 form: while the session is not open and the kind allows entrustment.
+fn entrust_form(m: &Meeting) -> Option<EntrustFormView> {
+    if !matches!(m.phase(), CorePhase::Scheduled | CorePhase::SignIn) {
+        return None;
+    }
+    let rules = m.rules();
+    let rule = rules.kind.presiding.entrusted.as_ref()?;
+    let view = |p: &crate::meeting::Participant| MemberView {
+        id: p.id.0.clone(),
+        name: p.name.clone(),
+        office: bi(rules.role_zh(&p.role), rules.role_en(&p.role)),
+        seat: p.seat.map(|s| s.0.to_string()),
+    };
+    let people = &m.setup().participants;
+    Some(EntrustFormView {
+        entrustees: people
+            .iter()
+            .filter(|p| p.standing == Standing::Member && rule.roles.contains(&p.role))
+            .map(view)
+            .collect(),
+        entrusters: people
+            .iter()
+            .filter(|p| rule.by.contains(&p.role))
+            .map(view)
+            .collect(),
+        entruster_roles: rule
+            .by
+            .iter()
+            .map(|r| Choice {
+                id: r.clone(),
+                name: bi(rules.role_zh(r), rules.role_en(r)),
+            })
+            .collect(),
+        citation: bi(
+            explain::citation_zh(rules, rule),
+            explain::citation_en(rules, rule),
+        ),
+    })
+}
+
 /// Appends “votes already cast stand” notes for video sites lost during the vote.
 fn with_site_losses(mut text: Bilingual, result: &crate::meeting::VoteResult) -> Bilingual {
     for (zh, en) in crate::meeting::explain::site_loss_notes(result) {
@@ -437,6 +477,7 @@ pub fn hall(
         agenda: super::agenda::agenda(m, config.utc_offset_hours),
         floor: super::floor::floor(m, &config.sites, super::now(), config.utc_offset_hours),
         unassigned_terminals: Vec::new(),
+        entrust: entrust_form(m),
     }
 }
 
