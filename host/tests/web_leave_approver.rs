@@ -14,14 +14,7 @@ async fn a_chair_login_recording_an_observers_leave_names_the_real_approver_and_
     let t = app().await;
     let clerk = t.login("clerk").await;
     let chair = t.login("chair").await;
-    let v = t
-        .post_ok(
-            &clerk,
-            "/api/meetings",
-            Some(serde_json::json!({"title": "市政府第3次常务会议", "kind": "executive", "rulebook": "jiaxing", "scheduled_at": "2030-01-15 09:00"})),
-        )
-        .await;
-    let m = v["changes"][0]["meeting"].as_str().unwrap().to_owned();
+    let m = t.schedule(&clerk, "jiaxing", "executive").await;
     t.post_ok(
         &clerk,
         &format!("/api/meetings/{m}/leave"),

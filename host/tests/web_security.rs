@@ -23,6 +23,7 @@ fn body_for(path: &str) -> Option<serde_json::Value> {
             serde_json::json!({"title": "t", "kind": "executive", "rulebook": "wuxi", "scheduled_at": "2030-01-01 09:00"})
         }
         p if p.ends_with("/late-sign-ins") => serde_json::json!({"member": "vm1", "reason": "r"}),
+        p if p.ends_with("/departures") => serde_json::json!({"member": "vm1"}),
         p if p.ends_with("/leave") => {
             serde_json::json!({"member": "vm1", "reason": "r", "written": true})
         }

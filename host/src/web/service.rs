@@ -211,6 +211,9 @@ pub struct QuorumView {
     pub explanation: Bilingual,
     /// Citation, e.g. 无锡 四十.
     pub citation: Bilingual,
+    /// In session without quorum: what that means for votes and decisions, with its article
+    /// (e.g. Zhuzhou 第四十四条: no vote opens, no decision stands).
+    pub lost: Option<Bilingual>,
 }
 
 /// How a seat looks on the map.
@@ -650,6 +653,16 @@ pub enum HallCommand {
         member: String,
         /// Reason.
         reason: String,
+    },
+    /// A participant leaves before adjournment (中途退席), recorded by the clerk; quorum is
+    /// recomputed at once.
+    Depart {
+        /// Meeting.
+        meeting: String,
+        /// Member.
+        member: String,
+        /// Why (e.g. 另有公务), printed on the sheet.
+        reason: Option<String>,
     },
     /// A member in a county room confirmed by the clerk by name (on the video picture); the
     /// record says it was clerk-confirmed and names the clerk.

@@ -207,6 +207,21 @@ impl TestApp {
         a.json()
     }
 
+    /// Schedules a meeting of `kind` under `rulebook` on 2030-01-15 09:00; answers its id.
+    pub async fn schedule(&self, clerk: &Login, rulebook: &str, kind: &str) -> String {
+        let v = self
+            .post_ok(
+                clerk,
+                "/api/meetings",
+                Some(serde_json::json!({"title": "市政府常务会议", "kind": kind, "rulebook": rulebook, "scheduled_at": "2030-01-15 09:00"})),
+            )
+            .await;
+        v["changes"][0]["meeting"]
+            .as_str()
+            .expect("meeting id")
+            .to_owned()
+    }
+
     /// Schedules the Wuxi executive meeting (in the future, so leave is in advance) and opens
     /// sign-in; answers its id.
     pub async fn meeting_in_sign_in(&self, clerk: &Login) -> String {

@@ -102,6 +102,39 @@ pub(super) async fn late_sign_in(
     .await
 }
 
+/// Body of `POST /api/meetings/{meeting}/departures`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Departure {
+    /// Member id.
+    pub member: String,
+    /// Why (optional, e.g. 另有公务).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+pub(super) async fn depart(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(meeting): Path<String>,
+    ApiJson(b): ApiJson<Departure>,
+) -> Result<Json<Changes>, ApiError> {
+    let reason = b
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    run(
+        &app,
+        &user,
+        HallCommand::Depart {
+            meeting,
+            member: b.member,
+            reason,
+        },
+    )
+    .await
+}
+
 /// Body of `POST /api/meetings/{meeting}/remote-sign-ins`.
 #[derive(Debug, Deserialize)]
 pub struct RemoteSignIn {

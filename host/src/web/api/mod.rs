@@ -131,6 +131,7 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("GET" "/api/meetings/{meeting}/attendance", Access::Read, "attendance", "Counts, quorum and attendees", None, "Attendance", get(attendance::attendance)),
     route!("GET" "/api/meetings/{meeting}/seats", Access::Read, "attendance", "The seat map (voted/not voted, never how)", None, "SeatList", get(attendance::seats)),
     route!("POST" "/api/meetings/{meeting}/late-sign-ins", Access::Write(CLERK), "attendance", "Manual late sign-in (补签到) with a reason", Some("LateSignIn"), "Changes", post(attendance::late_sign_in)),
+    route!("POST" "/api/meetings/{meeting}/departures", Access::Write(CLERK), "attendance", "Record an early departure (中途退席) with an optional reason; quorum is recomputed and, where lost in session, votes and decisions follow the kind's rule", Some("Departure"), "Changes", post(attendance::depart)),
     route!("POST" "/api/meetings/{meeting}/remote-sign-ins", Access::Write(CLERK), "attendance", "Sign in a member in a county room, confirmed by the clerk by name", Some("RemoteSignIn"), "Changes", post(attendance::remote_sign_in)),
     route!("GET" "/api/meetings/{meeting}/leave", Access::Read, "leave", "Leave requests", None, "LeaveList", get(attendance::leave)),
     route!("POST" "/api/meetings/{meeting}/leave", Access::Write(CLERK), "leave", "File a leave request", Some("LeaveRequest"), "Changes", post(attendance::request_leave)),

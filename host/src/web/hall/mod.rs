@@ -440,6 +440,17 @@ impl CoreHall {
                 };
                 self.run(actor, &meeting, cmd).await
             }
+            HallCommand::Depart {
+                meeting,
+                member,
+                reason,
+            } => {
+                let cmd = Command::Depart {
+                    member: MemberId(member),
+                    reason,
+                };
+                self.run(actor, &meeting, cmd).await
+            }
             HallCommand::RemoteSignIn {
                 meeting,
                 member,

@@ -109,7 +109,36 @@ fn quorum(m: &Meeting) -> QuorumView {
             explain::citation_zh(rules, &rules.kind.quorum),
             explain::citation_en(rules, &rules.kind.quorum),
         ),
+        lost: quorum_lost(m, q.met),
     }
+}
+
+/// The consequence of quorum lost mid-session, as the kind's `when_lost` says.
+fn quorum_lost(m: &Meeting, met: bool) -> Option<Bilingual> {
+    let rules = m.rules();
+    let policy = &rules.kind.quorum;
+    if met || m.phase() != CorePhase::InSession || policy.rule == crate::meeting::QuorumRule::None {
+        return None;
+    }
+    let (cite_zh, cite_en) = match &policy.when_lost {
+        Some(w) => (
+            explain::citation_zh(rules, w),
+            explain::citation_en(rules, w),
+        ),
+        None => ("（本会堂规定）".to_owned(), "(hall policy)".to_owned()),
+    };
+    Some(match policy.loss_action() {
+        crate::meeting::LossAction::Refuse => bi(
+            format!("会议进行中已不足法定人数：不开始表决，不形成决定{cite_zh}"),
+            format!("Quorum lost in session: no vote opens and no decision is taken {cite_en}"),
+        ),
+        crate::meeting::LossAction::Record => bi(
+            format!("会议进行中已不足法定人数：表决照常进行，记为不足法定人数时进行{cite_zh}"),
+            format!(
+                "Quorum lost in session: votes go on, recorded as taken without quorum {cite_en}"
+            ),
+        ),
+    })
 }
 
 fn current_vote(m: &Meeting) -> Option<&CoreVote> {
