@@ -332,6 +332,11 @@ impl Hall {
         st.meetings.values().filter_map(Meeting::poll_timeout).min()
     }
 
+    /// The ledger's last signed checkpoint (for the paper witness on sheets and minutes).
+    pub fn last_signed(&self) -> Option<crate::ledger::anchor::Anchored> {
+        self.ledger.last_signed()
+    }
+
     /// Records a hall-level fact (terminal status, a site's link state, a login) in the ledger.
     /// `kind` must contain a dot (`terminal.status`); the payload should carry a `key` field
     /// naming what it is about so the latest value per key can be read back.

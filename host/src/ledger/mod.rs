@@ -197,10 +197,27 @@ impl Ledger {
 
     /// Streams every committed record in seq order to `f`, verifying the chain on the way, and
     /// returns the head. Reads in pages, so a million records never sit in memory at once.
-    pub async fn replay(&self, f: impl FnMut(&Envelope)) -> Result<ChainHead, LedgerError> {
-        walk(&self.store, ChainVerifier::new(), f)
-            .await?
-            .map_err(LedgerError::Tampered)
+    pub async fn replay(&self, mut f: impl FnMut(&Envelope)) -> Result<ChainHead, LedgerError> {
+        let mut last = None;
+        let head = walk(&self.store, ChainVerifier::new(), |rec| {
+            if let Some(a) = anchor::Anchored::of(rec) {
+                last = Some(a);
+            }
+            f(rec)
+        })
+        .await?
+        .map_err(LedgerError::Tampered)?;
+        if let Some(a) = last {
+            self.writer.note_signed(a);
+        }
+        Ok(head)
+    }
+
+    /// The last signed checkpoint known (committed since open or met while replaying): the
+    /// head it signs and its short fingerprint are what the sign-in sheet and the minutes
+    /// print as their witness.
+    pub fn last_signed(&self) -> Option<anchor::Anchored> {
+        self.writer.last_signed()
     }
 
     /// Walks the whole chain: `Ok(Err(fault))` names the first bad record.

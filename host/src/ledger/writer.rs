@@ -89,9 +89,35 @@ pub struct WriterStats {
 struct Counters {
     commits: AtomicU64,
     events: AtomicU64,
+    /// The last checkpoint committed (or found at open), for the paper witness.
+    last_signed: std::sync::Mutex<Option<Anchored>>,
 }
 
 impl WriterHandle {
+    /// The last signed checkpoint committed since open, or the one noted at open.
+    pub fn last_signed(&self) -> Option<Anchored> {
+        self.stats
+            .last_signed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Notes a checkpoint found in the ledger (at open, while replaying).
+    pub fn note_signed(&self, a: Anchored) {
+        let mut last = self
+            .stats
+            .last_signed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if last
+            .as_ref()
+            .is_none_or(|l| l.checkpoint_seq < a.checkpoint_seq)
+        {
+            *last = Some(a);
+        }
+    }
+
     /// Commits and events so far.
     pub fn stats(&self) -> WriterStats {
         WriterStats {
@@ -235,6 +261,9 @@ async fn commit(
             stats
                 .events
                 .fetch_add(sealed.len() as u64, Ordering::Relaxed);
+            if let Some(a) = sealed.iter().rev().find_map(Anchored::of) {
+                *stats.last_signed.lock().unwrap_or_else(|e| e.into_inner()) = Some(a);
+            }
             if let Some(sink) = chain.signing.as_ref().and_then(|s| s.anchor.as_ref()) {
                 for a in sealed.iter().filter_map(Anchored::of) {
                     if let Err(e) = sink.push(&a).await {

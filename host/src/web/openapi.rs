@@ -174,7 +174,8 @@ fn schemas() -> Value {
             "floor": {"$ref": "#/components/schemas/Floor"}
         })),
         "SheetRow": obj(&["name", "state"], json!({"name": s, "office": bi, "seat": s, "state": seat_state, "signed_in_at": s, "via": s, "note": s})),
-        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi, "agenda": {"$ref": "#/components/schemas/Agenda"}})),
+        "Report": obj(&["meeting", "counts", "rows", "minutes"], json!({"meeting": {"$ref": "#/components/schemas/MeetingSummary"}, "counts": {"$ref": "#/components/schemas/Counts"}, "rows": arr("SheetRow"), "minutes": bi, "agenda": {"$ref": "#/components/schemas/Agenda"}, "witness": {"$ref": "#/components/schemas/Witness"}})),
+        "Witness": obj(&["seq", "head", "head_fingerprint", "key_fingerprint", "suite", "line"], json!({"seq": n, "head": s, "head_fingerprint": s, "key_fingerprint": s, "suite": s, "signed_at": s, "line": bi})),
     });
     let agenda = agenda_schemas();
     for part in [more, rest, agenda, super::floor::schemas()] {

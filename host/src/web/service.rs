@@ -604,6 +604,28 @@ pub struct Report {
     pub minutes: Bilingual,
     /// The agenda with each topic's observers and outcome.
     pub agenda: super::agenda::AgendaView,
+    /// The ledger's last signed checkpoint when the report was made, printed on the sheet and
+    /// the minutes so the signed paper witnesses the record (`None`: the ledger is unsigned).
+    pub witness: Option<WitnessView>,
+}
+
+/// A signed ledger head as paper carries it: compare with `huitang verify`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WitnessView {
+    /// Seq of the signed record.
+    pub seq: i64,
+    /// Its hash, hex.
+    pub head: String,
+    /// The head's short fingerprint (`XXXX-XXXX-XXXX-XXXX`).
+    pub head_fingerprint: String,
+    /// The signing key's fingerprint.
+    pub key_fingerprint: String,
+    /// Hash and signature suite (`sha256-ed25519`, `sm3-sm2`).
+    pub suite: String,
+    /// When it was signed (hall local time).
+    pub signed_at: String,
+    /// The printed line, in both languages.
+    pub line: Bilingual,
 }
 
 /// A command from the console or the API.

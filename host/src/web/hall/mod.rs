@@ -887,8 +887,14 @@ impl HallService for CoreHall {
 
     fn report(&self, meeting: &str) -> Option<Report> {
         let config = self.config().clone();
-        self.app
-            .with_meeting(meeting, |m| report::report(meeting, m, &config))
+        let mut r = self
+            .app
+            .with_meeting(meeting, |m| report::report(meeting, m, &config))?;
+        r.witness = self
+            .app
+            .last_signed()
+            .map(|a| report::witness(&a, config.utc_offset_hours));
+        Some(r)
     }
 
     fn execute<'a>(&'a self, actor: &'a Actor, command: HallCommand) -> CommandFuture<'a> {

@@ -2,11 +2,11 @@
 //! The Chinese block is the core's own text; the English one is rendered here from the same
 //! rows.
 
-use super::clock::format_clock;
+use super::clock::{format_clock, format_local};
 use super::config::HallConfig;
 use super::views::{state_of, summary};
-use crate::meeting::{Meeting, SheetStatus, Standing, attendance_sheet};
-use crate::web::service::{Bilingual, Report, SeatState, SheetRow};
+use crate::meeting::{Meeting, SheetStatus, Standing, Timestamp, attendance_sheet};
+use crate::web::service::{Bilingual, Report, SeatState, SheetRow, WitnessView};
 
 /// The report of a meeting.
 pub fn report(id: &str, m: &Meeting, config: &HallConfig) -> Report {
@@ -72,6 +72,7 @@ pub fn report(id: &str, m: &Meeting, config: &HallConfig) -> Report {
         counts: hall_view_counts,
         rows,
         agenda: super::agenda::agenda(m, config.utc_offset_hours),
+        witness: None,
         minutes: Bilingual {
             zh: format!("{}{}", m.topics_minutes_zh(), sheet.minutes_block_zh()),
             en: format!("{}{minutes_en}", m.topics_minutes_en()),
@@ -150,4 +151,32 @@ fn minutes_en(m: &Meeting, sheet: &crate::meeting::AttendanceSheet) -> String {
         out.push_str(&format!("Minutes signed by: {}\n", signers.join(" → ")));
     }
     out
+}
+
+/// The witness line of a signed checkpoint.
+pub fn witness(a: &crate::ledger::anchor::Anchored, utc_offset_hours: i8) -> WitnessView {
+    let cp = &a.checkpoint;
+    let key_fingerprint = hex::decode(&cp.public_key)
+        .map(|k| crate::ledger::crypto::fingerprint(&k))
+        .unwrap_or_default();
+    let head_fingerprint = cp.head_fingerprint();
+    let signed_at = format_local(Timestamp(a.ts_ms.max(0) as u64), utc_offset_hours);
+    WitnessView {
+        seq: cp.seq,
+        head: cp.head.clone(),
+        line: Bilingual {
+            zh: format!(
+                "账本签名点：第 {} 条记录 · 头指纹 {head_fingerprint} · 密钥指纹 {key_fingerprint} · {} · {signed_at} 签名（以 huitang verify 核对）",
+                cp.seq, cp.suite
+            ),
+            en: format!(
+                "Signed ledger head: record {} · head {head_fingerprint} · key {key_fingerprint} · {} · signed {signed_at} (check with huitang verify)",
+                cp.seq, cp.suite
+            ),
+        },
+        head_fingerprint,
+        key_fingerprint,
+        suite: cp.suite.clone(),
+        signed_at,
+    }
 }
