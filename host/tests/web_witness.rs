@@ -99,6 +99,19 @@ async fn the_sheet_and_the_minutes_carry_the_signed_head_that_verify_reports() {
         "{said}"
     );
 
+    // `huitang report --format minutes` prints it under the minutes.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_huitang"))
+        .args(["report", &m, "--db", &db, "--format", "minutes"])
+        .output()
+        .unwrap();
+    let minutes = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        minutes.trim_end().ends_with("（以 huitang verify 核对）")
+            && minutes.contains(&witness.head_fingerprint),
+        "{minutes}"
+    );
+
     // After a restart the replay finds the last checkpoint again.
     let again = hall(&db, Some(signer)).await;
     let w = again

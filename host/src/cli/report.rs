@@ -87,11 +87,15 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Format::TopicsCsv => huitang::web::api::topics_csv(&report, lang),
         Format::Html => huitang::web::report_html(report, lang)?,
         Format::Minutes => {
-            let block = match lang {
-                Lang::Zh => report.minutes.zh,
-                Lang::En => report.minutes.en,
+            let (block, witness) = match lang {
+                Lang::Zh => (report.minutes.zh, report.witness.map(|w| w.line.zh)),
+                Lang::En => (report.minutes.en, report.witness.map(|w| w.line.en)),
             };
-            format!("{}\n", block.trim_end())
+            match witness {
+                // The signed head under the minutes, as on paper.
+                Some(w) => format!("{}\n{w}\n", block.trim_end()),
+                None => format!("{}\n", block.trim_end()),
+            }
         }
     };
     print!("{text}");
