@@ -1,5 +1,5 @@
 // Huitang console: the only script. Forms marked data-api post JSON to the API (dotted names
-// as nested objects, data-list fields as lists) with the CSRF
+// as nested objects, data-list fields as lists, data-number fields as numbers) with the CSRF
 // header and show the bilingual refusal; live regions re-fetch their fragment on every change
 // the event stream reports; buttons marked data-print print the page.
 "use strict";
@@ -38,6 +38,8 @@
       let value = el.type === "checkbox" ? el.checked : el.value;
       // data-list: a list typed as "a, b" or "a、b"; a dotted name fills a nested object.
       if (el.hasAttribute("data-list")) value = value.split(/[\s,，、]+/).filter((x) => x);
+      // data-number: a number field (seat numbers).
+      if (el.hasAttribute("data-number")) value = Number(value);
       const path = el.name.split(".");
       let target = body;
       for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};

@@ -339,3 +339,65 @@ async fn bad_floor_input_and_wrong_roles_are_refused_and_record_nothing() {
     );
     assert!(doc["components"]["schemas"]["Floor"].is_object());
 }
+
+/// What the floor looks like to the people in the hall: the console's 发言 panel lists the
+/// queue with a give-the-floor and a deny button per request, the speaker with an end button,
+/// and the hall display shows who is speaking and who is next; the display login sees no
+/// buttons.
+#[tokio::test]
+async fn the_console_and_the_display_show_the_floor_with_its_controls() {
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let m = in_session(&t, &clerk).await;
+    press(&t, &m, 2).await;
+    press(&t, &m, 3).await;
+    let page = t.page(&clerk, &format!("/meetings/{m}/live")).await;
+    let queue = page
+        .split("id=\"speaker-queue\"")
+        .nth(1)
+        .and_then(|q| q.split("</ol>").next())
+        .unwrap_or_else(|| panic!("no queue on the console: {page}"))
+        .to_owned();
+    assert_eq!(queue.matches("class=\"grant\"").count(), 2, "{queue}");
+    assert_eq!(queue.matches("class=\"deny\"").count(), 2, "{queue}");
+    assert!(
+        queue.contains("name=\"seat\" value=\"2\" data-number"),
+        "the buttons name the seat as a number: {queue}"
+    );
+    assert!(page.contains("id=\"no-speaker\""));
+    // The clerk gives the floor to the next (seat 2): the panel and the display follow.
+    let (status, body) = post(
+        &t,
+        &clerk,
+        &format!("/api/meetings/{m}/floor/grant"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = t.page(&clerk, &format!("/meetings/{m}/live")).await;
+    let speakers = page
+        .split("id=\"speakers\"")
+        .nth(1)
+        .and_then(|q| q.split("</ul>").next())
+        .unwrap_or_else(|| panic!("no speaker on the console: {page}"))
+        .to_owned();
+    assert!(
+        speakers.contains("吴常务"),
+        "seat 2's member speaks: {speakers}"
+    );
+    assert!(speakers.contains("class=\"end-turn\""), "{speakers}");
+    let display = t.login("display").await;
+    let screen = t.page(&display, &format!("/display/{m}")).await;
+    let floor = screen
+        .split("id=\"d-floor\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no floor on the display: {screen}"));
+    let (now, next) = floor.split_once("next-speakers").expect("who is next");
+    assert!(now.contains("吴常务"), "{floor}");
+    assert!(next.contains("郑副市长"), "seat 3 waits: {floor}");
+    let live = t.page(&display, &format!("/meetings/{m}/live")).await;
+    assert!(
+        !live.contains("class=\"grant\"") && !live.contains("class=\"end-turn\""),
+        "display login gets no buttons"
+    );
+}

@@ -105,7 +105,11 @@ async fn the_sheet_and_the_minutes_carry_the_signed_head_that_verify_reports() {
         .output()
         .unwrap();
     let minutes = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         minutes.trim_end().ends_with("（以 huitang verify 核对）")
             && minutes.contains(&witness.head_fingerprint),

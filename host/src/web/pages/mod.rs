@@ -149,6 +149,22 @@ impl Ui {
         present::vote_state_label(*s, self.lang)
     }
 
+    /// Which floor queue a request waits in, as a stable key (`speak`, `reply`).
+    pub fn floor_queue_key(&self, q: &crate::meeting::Queue) -> &'static str {
+        match q {
+            crate::meeting::Queue::Speak => "speak",
+            crate::meeting::Queue::Reply => "reply",
+        }
+    }
+
+    /// Which floor queue a request waits in, as a label.
+    pub fn floor_queue(&self, q: &crate::meeting::Queue) -> &'static str {
+        self.t(match q {
+            crate::meeting::Queue::Speak => "queue_speak",
+            crate::meeting::Queue::Reply => "queue_reply",
+        })
+    }
+
     /// Leave state label.
     pub fn leave_state(&self, s: &LeaveState) -> &'static str {
         present::leave_state_label(*s, self.lang)
