@@ -62,11 +62,23 @@ async fn hall(dir: &tempfile::TempDir) -> Arc<Hall> {
     hall
 }
 
+/// The vote state sent to every seat (the topic line is checked on its own).
 fn to_all(orders: &[TerminalCommand]) -> Vec<Down> {
     orders
         .iter()
-        .filter(|c| c.to == Target::All)
+        .filter(|c| c.to == Target::All && !matches!(c.order, Order::DisplayText { .. }))
         .map(|c| c.order.to_down())
+        .collect()
+}
+
+/// The seats' topic line in the resync (one, to every seat).
+fn topic_line(orders: &[TerminalCommand]) -> Vec<String> {
+    orders
+        .iter()
+        .filter_map(|c| match (&c.to, &c.order) {
+            (Target::All, Order::DisplayText { line: 0, text }) => Some(text.to_string()),
+            _ => None,
+        })
         .collect()
 }
 
@@ -179,5 +191,10 @@ async fn without_a_vote_the_resync_sends_only_the_seats_signed_in_state() {
     let port = HallPort::new(hall.clone());
     let orders = lag_resync(&*port, &mut FloorSeats::default());
     assert!(to_all(&orders).is_empty(), "{orders:?}");
+    assert_eq!(
+        topic_line(&orders),
+        vec![String::new()],
+        "no topic in progress: the line is blank"
+    );
     assert_eq!(signed_in(&orders).len(), SEATS as usize);
 }

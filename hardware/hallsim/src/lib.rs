@@ -352,6 +352,11 @@ impl VirtualHall {
         self.seat(seat).with(|t, _| t.awaiting_verdict())
     }
 
+    /// What the seat's display shows on `line` (0 = top; empty when unset).
+    pub fn display_line(&self, seat: u32, line: usize) -> String {
+        self.seat(seat).with(|t, _| t.display_line(line).to_owned())
+    }
+
     /// Whether the seat believes it is checked in.
     pub fn is_checked_in(&self, seat: u32) -> bool {
         self.seat(seat).with(|t, _| t.is_checked_in())

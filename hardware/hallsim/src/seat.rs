@@ -49,12 +49,22 @@ pub(crate) struct SeatShared {
     start: Instant,
 }
 
+/// A virtual seat's firmware configuration: the standard seat of its link, with the one-line
+/// display that shows the topic in progress.
+fn config_for(link: SeatLinkKind) -> Config {
+    let mut config = match link {
+        SeatLinkKind::Serial { .. } => Config::serial(),
+        SeatLinkKind::Mqtt => Config::mqtt(),
+    };
+    config.capabilities = huitang_protocol::Capabilities(
+        config.capabilities.0 | huitang_protocol::Capabilities::DISPLAY.0,
+    );
+    config
+}
+
 impl SeatShared {
     pub(crate) fn new(info: SeatInfo, start: Instant) -> SeatShared {
-        let config = match info.link {
-            SeatLinkKind::Serial { .. } => Config::serial(),
-            SeatLinkKind::Mqtt => Config::mqtt(),
-        };
+        let config = config_for(info.link);
         let now = start.elapsed().as_millis() as u64;
         SeatShared {
             terminal: Mutex::new(Terminal::new(info.hardware_id, config, now)),
@@ -92,10 +102,7 @@ impl SeatShared {
     pub(crate) fn power_cycle(&self) {
         let now = self.now_ms();
         let mut t = self.terminal.lock().expect("terminal lock");
-        let mut config = match self.info.link {
-            SeatLinkKind::Serial { .. } => Config::serial(),
-            SeatLinkKind::Mqtt => Config::mqtt(),
-        };
+        let mut config = config_for(self.info.link);
         config.address = t.address();
         *t = Terminal::new(self.info.hardware_id, config, now);
         drop(t);

@@ -58,6 +58,13 @@ pub async fn run_dispatch(port: Arc<dyn MeetingPort>, hub: &mut BusHub) {
                     if let Some(order) = change.event.as_ref().and_then(vote_order) {
                         commands.send(TerminalCommand::all(order)).await;
                     }
+                    if matches!(
+                        change.event,
+                        Some(Event::TopicStarted { .. } | Event::TopicEnded { .. })
+                    ) && let Some(order) = port.topic_display()
+                    {
+                        commands.send(TerminalCommand::all(order)).await;
+                    }
                     if let Some((member, signed_in)) = change.event.as_ref().and_then(seat_sign_in)
                         && let Some(seat) = port.member_seat(member)
                     {

@@ -120,6 +120,11 @@ impl MeetingPort for HallPort {
         self.hall.subscribe()
     }
 
+    fn topic_display(&self) -> Option<crate::bus::terminal::Order> {
+        let id = self.current()?;
+        self.hall.with_meeting(&id, super::resync::topic_display)
+    }
+
     fn resync_orders(&self) -> Vec<TerminalCommand> {
         let Some(id) = self.current() else {
             return Vec::new();

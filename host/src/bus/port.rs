@@ -89,4 +89,8 @@ pub trait MeetingPort: Send + Sync + 'static {
     /// seat's signed-in state. A subscriber that fell behind the changes sends these instead of
     /// the changes it missed.
     fn resync_orders(&self) -> Vec<TerminalCommand>;
+
+    /// What the seat displays show now: the topic in progress, or a blank line between topics
+    /// (`None` without a current meeting).
+    fn topic_display(&self) -> Option<super::terminal::Order>;
 }
