@@ -167,6 +167,29 @@ fn the_shipped_agenda_rehearsal_runs_topic_by_topic_and_refuses_the_dispute_with
     assert_eq!(v["votes"][0]["result"]["tally"]["yes"], 4);
 }
 
+#[test]
+fn the_shipped_floor_rehearsal_queues_grants_refuses_at_the_limit_and_records_each_turn() {
+    // scenarios/floor.txt: the speak key over the serial bus, the clerk's floor lines.
+    let v = rehearse_shipped("floor.txt");
+    assert_eq!(v["ledger_verified"], true);
+    let refused = v["refused"].as_array().unwrap();
+    let codes: Vec<&str> = refused.iter().map(|r| r[1].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 1, "{refused:?}");
+    assert!(
+        codes[0].contains("limit"),
+        "the second grant hits the limit: {refused:?}"
+    );
+    let speeches = v["speeches"].as_array().unwrap();
+    let seats: Vec<u64> = speeches
+        .iter()
+        .map(|s| s["party"]["seat"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seats, [3, 4], "{speeches:?}");
+    assert_eq!(speeches[0]["reason"], "chair");
+    assert_eq!(speeches[1]["reason"], "mute_all");
+    assert!(speeches.iter().all(|s| !s["to"].is_null()));
+}
+
 /// Plays a shipped scenario with `--json` on a fresh ledger; it must exit 0.
 fn rehearse_shipped(name: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

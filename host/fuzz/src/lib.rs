@@ -13,3 +13,7 @@ pub mod scenario;
 /// The scenario's agenda lines, which the loader parses.
 #[path = "../../src/bus/rehearsal/agenda_lines.rs"]
 pub mod agenda_lines;
+
+/// The scenario's floor lines, which the loader parses.
+#[path = "../../src/bus/rehearsal/floor_lines.rs"]
+pub mod floor_lines;

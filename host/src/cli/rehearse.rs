@@ -130,6 +130,22 @@ fn text_summary(s: &Summary) -> String {
             outcome
         );
     }
+    for sp in &s.speeches {
+        let secs = sp.to.map_or(String::new(), |to| {
+            format!(" {} s", to.0.saturating_sub(sp.from.0) / 1000)
+        });
+        let topic = sp
+            .topic
+            .map_or(String::new(), |t| format!("（议题 topic {}）", t.0));
+        let ended = sp
+            .reason
+            .map_or("发言中 / speaking".to_owned(), |r| r.text().to_owned());
+        let _ = writeln!(
+            out,
+            "发言 speech: {}{secs}{topic} — {ended}",
+            sp.party.label()
+        );
+    }
     for v in &s.votes {
         let t = v.result.tally;
         let _ = writeln!(

@@ -3,6 +3,8 @@
 
 pub mod agenda;
 pub mod agenda_lines;
+pub mod floor;
+pub mod floor_lines;
 mod leave;
 pub mod run;
 pub mod scenario;

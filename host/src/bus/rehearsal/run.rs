@@ -62,6 +62,8 @@ pub struct Summary {
     pub votes: Vec<VoteSummary>,
     /// The agenda's topics in agenda order, each with its observers, votes and outcome.
     pub topics: Vec<Topic>,
+    /// Every turn on the floor (发言记录), in order of the grant.
+    pub speeches: Vec<crate::meeting::floor::Speech>,
     /// Commands the meeting refused (line, code, message).
     pub refused: Vec<(usize, String, String)>,
     /// Ledger records written and whether the chain verifies.
@@ -289,14 +291,17 @@ pub async fn rehearse(
         latencies.iter().sum::<f64>() / f64::from(n)
     };
     let max = latencies.iter().cloned().fold(0.0, f64::max);
-    let topics = hall
-        .with_meeting(&meeting_id, |m| m.agenda().topics.clone())
+    let (topics, speeches) = hall
+        .with_meeting(&meeting_id, |m| {
+            (m.agenda().topics.clone(), m.floor().speeches.clone())
+        })
         .unwrap_or_default();
     Ok(Summary {
         meeting_id,
         attendance,
         votes,
         topics,
+        speeches,
         refused,
         ledger_records: head.count,
         ledger_verified: verified,
@@ -414,6 +419,7 @@ async fn step_once(
         }
         Step::Leave(l) => super::leave::play(hall, id, l).await?,
         Step::Agenda(a) => super::agenda::play(hall, id, a).await?,
+        Step::Floor(f) => super::floor::play(hall, id, f).await?,
         Step::Late(seat, reason) => drop(
             clerk(Command::LateSignIn {
                 member: member(*seat),

@@ -117,6 +117,8 @@ pub enum Step {
     OpenSession,
     /// An agenda line (议题).
     Agenda(super::agenda_lines::AgendaStep),
+    /// A floor line (发言): grant, deny, end, reply, mute-all, mode, fire alarm.
+    Floor(super::floor_lines::FloorStep),
     /// Open a vote.
     Vote(VoteStep),
     /// Hold, resume, close the vote.
@@ -307,6 +309,10 @@ impl Scenario {
             };
             if let Some(step) = super::agenda_lines::parse(line, &w) {
                 sc.steps.push((line, Step::Agenda(step?)));
+                continue;
+            }
+            if let Some(step) = super::floor_lines::parse(line, &w) {
+                sc.steps.push((line, Step::Floor(step?)));
                 continue;
             }
             let step = match cmd.as_str() {
