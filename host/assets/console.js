@@ -1,7 +1,8 @@
 // Huitang console: the only script. Forms marked data-api post JSON to the API (dotted names
 // as nested objects, data-list fields as lists, data-number fields as numbers) with the CSRF
 // header and show the bilingual refusal; live regions re-fetch their fragment on every change
-// the event stream reports; buttons marked data-print print the page.
+// the event stream reports; data-countdown numbers count down each second; buttons marked
+// data-print print the page.
 "use strict";
 (function () {
   const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
@@ -65,6 +66,17 @@
   document.addEventListener("click", (ev) => {
     if (ev.target.closest("[data-print]")) window.print();
   });
+
+  // data-countdown: seconds left of a speaking turn as of the last refresh; counted down here
+  // each second so the display runs between changes (the host's timer ends the turn).
+  setInterval(() => {
+    const now = Date.now();
+    for (const el of document.querySelectorAll("[data-countdown]")) {
+      if (!el.dataset.t0) el.dataset.t0 = String(now);
+      const left = Number(el.dataset.countdown) - Math.floor((now - Number(el.dataset.t0)) / 1000);
+      el.textContent = String(Math.max(0, left));
+    }
+  }, 1000);
 
   if (live && window.EventSource) {
     const es = new EventSource("/api/events");

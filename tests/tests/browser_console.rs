@@ -3,7 +3,8 @@
 //! in live from the virtual hall (real seat firmware on an RS-485 pty bus, the host's bus master
 //! and dispatcher), see Open disabled with the quorum reason, file and
 //! approve a leave, see Open enabled once quorum holds, run a vote with live interim results on
-//! the console and the display, and print the attendance sheet. Screenshots go to `docs/`.
+//! the console and the display, run the floor (settings, the queue in press order, next
+//! speaker, the countdown, mute-all), and print the attendance sheet. Screenshots go to `docs/`.
 //! Fails (never skips) when chromium or chromedriver is missing.
 
 use fantoccini::wd::PrintConfiguration;
@@ -479,6 +480,95 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
     )
     .await;
     assert!(text_of(c, ".vote.closed .outcome").await.contains("周市长"));
+
+    // The floor (发言): the chair limits turns to 90 s with the settings form; seats 2 and 3
+    // press 申请发言 on the bus and queue in press order; Next speaker gives seat 2 the floor
+    // (its speak LED turns on), the time left counts down in the browser between changes, the
+    // display shows the speaker and who is next; mute-all with the queue cleared closes all.
+    fill(c, "#floor-turn-limit", "90").await;
+    fill(c, "#floor-warning", "10").await;
+    click(c, "#floor-settings-submit").await;
+    wait_js(
+        c,
+        "the settings applied",
+        // Each poll asks the API again; the answer lands in window.__turn for the next poll.
+        "fetch('/api/meetings/m1/floor').then(r => r.json()).then(f => { window.__turn = f.settings.turn_limit_s; }) && window.__turn === 90",
+    )
+    .await;
+    vhall.press(2, Key::RequestToSpeak);
+    hall_wait("seat 2 queued", || vhall.indicators(2).speak != Led::Off).await;
+    vhall.press(3, Key::RequestToSpeak);
+    wait_js(
+        c,
+        "two requests in the queue",
+        "document.querySelectorAll('#speaker-queue > li').length === 2",
+    )
+    .await;
+    let order = c
+        .execute(
+            "return [...document.querySelectorAll('#speaker-queue > li')].map(l => l.dataset.party);",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(
+        order,
+        serde_json::json!(["吴常务", "郑副市长"]),
+        "press order"
+    );
+    click(c, "#grant-next button").await;
+    wait_js(
+        c,
+        "seat 2 speaking",
+        "document.querySelector('#speakers li[data-party=\"吴常务\"]')",
+    )
+    .await;
+    hall_wait("seat 2's microphone on", || {
+        vhall.indicators(2).speak == Led::On
+    })
+    .await;
+    wait_js(
+        c,
+        "the console's countdown running",
+        "(e => e && Number(e.textContent) < Number(e.dataset.countdown))(document.querySelector('#speakers [data-countdown]'))",
+    )
+    .await;
+    c.goto(&format!("{base}/display/m1"))
+        .await
+        .expect("display");
+    let floor = text_of(c, "#d-floor").await;
+    assert!(
+        floor.contains("吴常务") && floor.contains("郑副市长"),
+        "{floor}"
+    );
+    wait_js(
+        c,
+        "the display's countdown running",
+        "(e => e && Number(e.textContent) < Number(e.dataset.countdown))(document.querySelector('#d-floor [data-countdown]'))",
+    )
+    .await;
+    c.goto(&format!("{base}/meetings/m1"))
+        .await
+        .expect("hall page");
+    // The live region re-renders once the event stream opens; tick the box after that.
+    wait_js(
+        c,
+        "the hall page refreshed",
+        "document.querySelector('#live').dataset.refreshed",
+    )
+    .await;
+    click(c, "#mute-all input[name=clear_queue]").await;
+    click(c, "#mute-all button").await;
+    wait_js(
+        c,
+        "nobody speaking or waiting",
+        "document.querySelector('#no-speaker') && document.querySelector('#queue-empty')",
+    )
+    .await;
+    hall_wait("both speak LEDs off", || {
+        vhall.indicators(2).speak == Led::Off && vhall.indicators(3).speak == Led::Off
+    })
+    .await;
 
     // The attendance sheet, printed through the browser's own print path.
     c.goto(&format!("{base}/meetings/m1/report"))

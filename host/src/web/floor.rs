@@ -176,6 +176,67 @@ pub struct FloorSettingsView {
     pub mode_name: Bilingual,
 }
 
+/// One choice of a select in the console's floor settings form.
+#[derive(Debug, Clone)]
+pub struct FormChoice {
+    /// The value the API takes (`request`, `close`, …).
+    pub value: &'static str,
+    /// Its name in both languages.
+    pub name: Bilingual,
+    /// Whether it is in force now.
+    pub selected: bool,
+}
+
+fn choice(value: &'static str, zh: &str, en: &str, selected: bool) -> FormChoice {
+    FormChoice {
+        value,
+        name: Bilingual {
+            zh: zh.into(),
+            en: en.into(),
+        },
+        selected,
+    }
+}
+
+impl FloorSettingsView {
+    /// The floor modes for the console's settings form, the one in force selected.
+    pub fn mode_choices(&self) -> Vec<FormChoice> {
+        [
+            (FloorMode::Request, "request"),
+            (FloorMode::Fifo, "fifo"),
+            (FloorMode::Open, "open"),
+            (FloorMode::Override, "override"),
+        ]
+        .into_iter()
+        .map(|(m, value)| choice(value, m.name_zh(), m.name_en(), m == self.settings.mode))
+        .collect()
+    }
+
+    /// What happens at the end of a turn, for the settings form.
+    pub fn at_limit_choices(&self) -> Vec<FormChoice> {
+        let now = self.settings.at_limit;
+        vec![
+            choice(
+                "close",
+                "到时自动关闭话筒",
+                "the microphone closes",
+                now == AtLimit::Close,
+            ),
+            choice(
+                "flash",
+                "到时闪烁，由主持人决定",
+                "flash, the chair decides",
+                now == AtLimit::Flash,
+            ),
+        ]
+    }
+
+    /// The per-turn limit in seconds for the form, 0 when turns are not limited.
+    pub fn turn_limit_or_zero(&self) -> u32 {
+        self.settings.turn_limit_s.unwrap_or(0)
+    }
+}
+
 /// The floor of a meeting as the console and the display show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FloorView {

@@ -168,6 +168,21 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("clear_queue", "同时清空排队", "also clear the queue"),
     ("queue_speak", "申请发言", "request"),
     ("queue_reply", "答复/插话", "reply"),
+    ("floor_settings", "发言设置", "Floor settings"),
+    ("floor_mode", "发言模式", "Mode"),
+    ("open_limit", "同时开启话筒上限", "Open microphones at most"),
+    (
+        "turn_limit",
+        "每次发言限时（秒，0 = 不限）",
+        "Turn limit (s, 0 = none)",
+    ),
+    (
+        "warning_before",
+        "提前提醒（秒）",
+        "Warning before the end (s)",
+    ),
+    ("at_limit", "时间到时", "At the limit"),
+    ("apply_settings", "应用设置", "Apply"),
     ("approver", "审批人", "Approver"),
     (
         "as_presiding",
