@@ -557,6 +557,49 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
         "document.querySelector('#live').dataset.refreshed",
     )
     .await;
+    // The chair queues a reply (答复) for seat 4 on its behalf: replies are served first. A
+    // county room with nobody attending from it is refused with the reason, nothing queued.
+    c.find(Locator::Css("#floor-request-seat-no"))
+        .await
+        .expect("seat select")
+        .select_by_value("4")
+        .await
+        .expect("select");
+    c.find(Locator::Css("#floor-request-seat-queue"))
+        .await
+        .expect("queue select")
+        .select_by_value("reply")
+        .await
+        .expect("select");
+    click(c, "#floor-request-seat-submit").await;
+    wait_js(
+        c,
+        "the reply first in the queue",
+        "(l => l && l.dataset.party === '王副市长' && l.dataset.queue === 'reply')(document.querySelector('#speaker-queue > li'))",
+    )
+    .await;
+    click(c, "#floor-request-site-submit").await;
+    wait_js(
+        c,
+        "the county room refused",
+        "document.querySelector('#flash.error') && document.querySelector('#flash').textContent.length > 0",
+    )
+    .await;
+    let refusal = text_of(c, "#flash").await;
+    assert!(
+        refusal.contains("江阴") || refusal.contains("jiangyin"),
+        "{refusal}"
+    );
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('#speaker-queue > li').length;",
+            vec![]
+        )
+        .await
+        .expect("script"),
+        serde_json::json!(2),
+        "the refused request changed nothing"
+    );
     click(c, "#mute-all input[name=clear_queue]").await;
     click(c, "#mute-all button").await;
     wait_js(

@@ -169,6 +169,14 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("queue_speak", "申请发言", "request"),
     ("queue_reply", "答复/插话", "reply"),
     ("floor_settings", "发言设置", "Floor settings"),
+    (
+        "floor_on_behalf",
+        "代为申请发言",
+        "Request the floor on behalf",
+    ),
+    ("floor_queue", "排队类别", "Queue"),
+    ("county_site", "县（市）会场", "County room"),
+    ("add_request", "加入排队", "Add to the queue"),
     ("floor_mode", "发言模式", "Mode"),
     ("open_limit", "同时开启话筒上限", "Open microphones at most"),
     (
