@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bus;
+pub mod camera;
 pub mod demo;
 pub mod ledger;
 pub mod meeting;

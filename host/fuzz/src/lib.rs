@@ -17,3 +17,7 @@ pub mod agenda_lines;
 /// The scenario's floor lines, which the loader parses.
 #[path = "../../src/bus/rehearsal/floor_lines.rs"]
 pub mod floor_lines;
+
+/// The VISCA over IP reply decoder (what a camera sends back to the host).
+#[path = "../../src/camera/visca.rs"]
+pub mod visca;

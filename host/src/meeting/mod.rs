@@ -61,7 +61,7 @@ pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
 pub use floor::{
     AtLimit, EndReason, Floor, FloorCommand, FloorEvent, FloorMode, FloorRefusal, FloorSettings,
-    GrantedBy, Party, Queue, Requester,
+    GrantedBy, Party, Queue, Requester, Turn,
 };
 pub use floor_rules::speak_refusal;
 pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};

@@ -110,6 +110,8 @@ pub struct ServeConfig {
     pub video: Option<VideoSection>,
     /// `[secrecy]`: the secrecy profile (涉密会议).
     pub secrecy: Option<super::secrecy::SecrecySection>,
+    /// `[cameras]`: cameras that follow the speaker (VISCA over IP).
+    pub cameras: Option<super::cameras::CamerasSection>,
 }
 
 /// `[hall]`.
@@ -426,6 +428,9 @@ impl ServeConfig {
         }
         if rulebooks.is_empty() {
             return Err(bad("hall.rulebooks".into(), "no rulebook offered".into()));
+        }
+        if let Some(c) = &self.cameras {
+            c.plan().map_err(|(key, m)| bad(key, m))?;
         }
         if self.web.tls_cert.is_some() != self.web.tls_key.is_some() {
             return Err(bad(

@@ -6,6 +6,7 @@
 //! Everything is checked before anything starts ([`config`]); a port that cannot be opened
 //! stops the start with its name, rather than leaving a segment of seats silently dead.
 
+pub mod cameras;
 pub mod config;
 pub mod secrecy;
 pub mod signing;
@@ -170,6 +171,19 @@ pub async fn run(
             sites,
         )));
         gateway_handle = Some(gateway);
+    }
+
+    // Cameras follow the speaker.
+    if let Some(c) = &file.cameras {
+        let (units, plan) = c.plan().map_err(|(key, m)| start(key)(m))?;
+        let link = crate::camera::link::CameraLink::bind(units)
+            .await
+            .map_err(|e| start("cameras")(e.to_string()))?;
+        tasks.push(tokio::spawn(crate::camera::link::run_cameras(
+            hall.clone(),
+            plan,
+            link,
+        )));
     }
 
     // The console.
