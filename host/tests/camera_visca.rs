@@ -6,19 +6,18 @@
 //! camera does. The hall runs on a real SQLite ledger and the floor commands go through it.
 
 mod meeting_support;
+mod security_support;
 
 use huitang::app::Hall;
 use huitang::camera::link::{CameraLink, run_cameras};
 use huitang::camera::{CameraPlan, Shot};
-use huitang::ledger::Ledger;
 use huitang::meeting::*;
 use meeting_support::*;
+use security_support::{MID, hall_in_session};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-
-const MID: &str = "wuxi-executive-1";
 
 /// A VISCA over IP camera that checks every datagram and reports each recalled preset (or
 /// the first byte-level violation, which fails the test).
@@ -102,38 +101,8 @@ fn shot(preset: u8) -> Shot {
 #[tokio::test]
 async fn the_camera_recalls_the_newest_speakers_preset_and_the_overview_when_nobody_speaks() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = Ledger::open(dir.path().join("ledger.db").to_str().unwrap())
-        .await
-        .expect("ledger");
-    let hall: Arc<Hall> = Hall::open(ledger).await.expect("hall");
-    let (book, setup) = setup("wuxi", "executive", 5, 0, CheckInMode::AssignedSeat);
-    hall.schedule(&book, "executive", setup, "user:clerk")
-        .await
-        .expect("schedule");
-    hall.execute_at(MID, "user:clerk", Command::OpenSignIn, at(-30))
-        .await
-        .expect("sign-in");
-    for i in 1..=5u32 {
-        hall.execute_at(
-            MID,
-            &format!("terminal:seat-{i}"),
-            Command::TapCard {
-                uid: card_of(&format!("m{i}")),
-                seat: Some(SeatId(i)),
-            },
-            at(-10),
-        )
-        .await
-        .expect("tap");
-    }
-    hall.execute_at(
-        MID,
-        "user:clerk",
-        Command::OpenSession { actor: clerk() },
-        START,
-    )
-    .await
-    .expect("open");
+    // Five members signed in at seats 1–5, the session open.
+    let hall: Arc<Hall> = hall_in_session(&dir, 5).await;
 
     let (addr, mut rx) = camera().await;
     let plan = CameraPlan {

@@ -18,11 +18,11 @@ use tokio::sync::broadcast::error::RecvError;
 /// How long a camera has to acknowledge a command.
 pub const REPLY_WAIT: Duration = Duration::from_millis(500);
 
-/// One camera's address and its sequence state.
+/// One camera's address and the last sequence number it acknowledged a reset or a command
+/// with (`None`: its sequence must be reset before the next command).
 struct Camera {
     addr: SocketAddr,
-    seq: u32,
-    reset: bool,
+    seq: Option<u32>,
 }
 
 /// Why a camera command went unanswered.
@@ -61,16 +61,7 @@ impl CameraLink {
         let socket = UdpSocket::bind(("0.0.0.0", 0)).await?;
         let cameras = cameras
             .into_iter()
-            .map(|(id, addr)| {
-                (
-                    id,
-                    Camera {
-                        addr,
-                        seq: 0,
-                        reset: false,
-                    },
-                )
-            })
+            .map(|(id, addr)| (id, Camera { addr, seq: None }))
             .collect();
         Ok(Self { socket, cameras })
     }
@@ -82,16 +73,18 @@ impl CameraLink {
             .cameras
             .get_mut(&shot.camera)
             .ok_or_else(|| CameraError::Unknown(shot.camera.clone()))?;
-        if !cam.reset {
-            self.socket
-                .send_to(&visca::reset_sequence(0), cam.addr)
-                .await?;
-            wait_reply(&self.socket, cam.addr, &shot.camera, None).await?;
-            cam.reset = true;
-            cam.seq = 0;
-        }
-        cam.seq = cam.seq.wrapping_add(1);
-        let seq = cam.seq;
+        let last = match cam.seq {
+            Some(seq) => seq,
+            None => {
+                self.socket
+                    .send_to(&visca::reset_sequence(0), cam.addr)
+                    .await?;
+                wait_reply(&self.socket, cam.addr, &shot.camera, None).await?;
+                0
+            }
+        };
+        let seq = last.wrapping_add(1);
+        cam.seq = Some(seq);
         let sent = self
             .socket
             .send_to(&visca::recall_preset(seq, shot.preset), cam.addr)
@@ -102,7 +95,7 @@ impl CameraLink {
         };
         if answer.is_err() {
             // Start over with a sequence reset next time: the camera may have restarted.
-            cam.reset = false;
+            cam.seq = None;
         }
         answer
     }

@@ -46,18 +46,13 @@ impl Director {
 
     /// The shot the floor wants: `open` is every open microphone of the meetings in session,
     /// oldest first.
-    pub fn wanted<'a>(&self, open: impl IntoIterator<Item = &'a Turn>) -> Option<&Shot> {
-        let seats: Vec<u32> = open
-            .into_iter()
-            .filter_map(|t| match &t.party {
-                Party::Seat { seat, .. } => Some(seat.0),
+    pub fn wanted(&self, open: &[Turn]) -> Option<&Shot> {
+        open.iter()
+            .rev()
+            .find_map(|t| match &t.party {
+                Party::Seat { seat, .. } => self.plan.seats.get(&seat.0),
                 Party::Site { .. } => None,
             })
-            .collect();
-        seats
-            .iter()
-            .rev()
-            .find_map(|s| self.plan.seats.get(s))
             .or(self.plan.overview.as_ref())
     }
 
@@ -67,7 +62,7 @@ impl Director {
     }
 
     /// The shot to recall now, if the camera must move (the wanted shot changed).
-    pub fn update<'a>(&mut self, open: impl IntoIterator<Item = &'a Turn>) -> Option<Shot> {
+    pub fn update(&mut self, open: &[Turn]) -> Option<Shot> {
         let wanted = self.wanted(open).cloned();
         if wanted.is_some() && wanted != self.current {
             self.current = wanted.clone();

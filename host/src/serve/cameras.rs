@@ -64,10 +64,13 @@ pub struct SeatShot {
     pub preset: u8,
 }
 
+/// The checked section: the cameras by id, and the plan.
+pub type Cameras = (BTreeMap<String, SocketAddr>, CameraPlan);
+
 impl CamerasSection {
     /// The cameras by id, and the plan; `Err((key, message))` names the first bad entry
     /// (a duplicate camera, a shot naming no listed camera, a seat given twice).
-    pub fn plan(&self) -> Result<(BTreeMap<String, SocketAddr>, CameraPlan), (String, String)> {
+    pub fn plan(&self) -> Result<Cameras, (String, String)> {
         let mut units = BTreeMap::new();
         for (i, u) in self.units.iter().enumerate() {
             if units.insert(u.id.clone(), u.address).is_some() {

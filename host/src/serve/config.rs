@@ -340,6 +340,8 @@ pub struct Resolved {
     pub signing: super::signing::SigningPlan,
     /// The paths the secrecy profile refused (removed from `file`, not started).
     pub refused: Vec<super::secrecy::Refusal>,
+    /// `[cameras]` checked: the cameras by id and which shot each seat has.
+    pub cameras: Option<super::cameras::Cameras>,
 }
 
 impl ServeConfig {
@@ -429,9 +431,10 @@ impl ServeConfig {
         if rulebooks.is_empty() {
             return Err(bad("hall.rulebooks".into(), "no rulebook offered".into()));
         }
-        if let Some(c) = &self.cameras {
-            c.plan().map_err(|(key, m)| bad(key, m))?;
-        }
+        let cameras = match &self.cameras {
+            Some(c) => Some(c.plan().map_err(|(key, m)| bad(key, m))?),
+            None => None,
+        };
         if self.web.tls_cert.is_some() != self.web.tls_key.is_some() {
             return Err(bad(
                 "web.tls_cert".into(),
@@ -639,6 +642,7 @@ impl ServeConfig {
             mqtt_ca,
             signing,
             refused,
+            cameras,
         })
     }
 }

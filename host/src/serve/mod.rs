@@ -78,6 +78,7 @@ pub async fn run(
         mqtt_ca,
         signing,
         refused: _,
+        cameras,
     } = resolved;
     let signer = signing.signer().map_err(start("ledger signing key"))?;
     let ledger = Ledger::open_signed(&file.ledger.url, signing.options(signer))
@@ -174,8 +175,7 @@ pub async fn run(
     }
 
     // Cameras follow the speaker.
-    if let Some(c) = &file.cameras {
-        let (units, plan) = c.plan().map_err(|(key, m)| start(key)(m))?;
+    if let Some((units, plan)) = cameras {
         let link = crate::camera::link::CameraLink::bind(units)
             .await
             .map_err(|e| start("cameras")(e.to_string()))?;
