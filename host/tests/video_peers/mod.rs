@@ -25,6 +25,30 @@ pub fn free_udp_port() -> u16 {
         .port()
 }
 
+/// A TCP port that was free a moment ago on 127.0.0.1.
+pub fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1:0")
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits (bounded) until something accepts TCP connections on `port`.
+fn wait_tcp_listening(child: &mut Child, port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
 fn udp_port_taken(port: u16) -> bool {
     UdpSocket::bind(("127.0.0.1", port)).is_err()
 }
@@ -204,7 +228,7 @@ impl Baresip {
         for _ in 0..5 {
             let dir = tempfile::tempdir().expect("tempdir");
             let port = free_udp_port();
-            let ctrl_port = free_udp_port();
+            let ctrl_port = free_tcp_port();
             let rtp_lo = free_udp_port() & !1;
             for file in ["config", "accounts", "contacts"] {
                 let text = std::fs::read_to_string(template.join(file)).expect("template");
@@ -226,7 +250,11 @@ impl Baresip {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("spawn baresip");
-            if wait_bound(&mut child, port, &log, "baresip") {
+            // ctrl_tcp loads after the SIP stack binds: wait for both, or the first
+            // command races the module's listen().
+            if wait_bound(&mut child, port, &log, "baresip")
+                && wait_tcp_listening(&mut child, ctrl_port)
+            {
                 return Baresip {
                     child,
                     port,
