@@ -8,114 +8,25 @@ mod video_peers;
 use std::time::{Duration, Instant};
 
 use huitang::meeting::{
-    ActorId, Ballot, Card, CardHolder, CardState, CardUid, CheckInMode, Choice, Command, Event,
-    Meeting, MeetingSetup, MemberId, Participant, PressRule, RemoteConfirmation, Rulebook, SeatId,
-    SiteId, Standing, Timestamp, VoteSpec,
+    ActorId, Ballot, Choice, Command, Event, MemberId, PressRule, SeatId, SiteId, VoteSpec,
 };
-use huitang::video::meeting_link::{meeting_commands, timestamp};
-use huitang::video::{
-    SipConfig, SiteConfig, SiteEventKind, SupervisorConfig, VideoGateway, sip_gateway,
-};
+use huitang::video::SiteEventKind;
+use video_peers::wuxi::{apply, dial_jiashan, now_ms, plenary_signed_in, sign_in_county_member};
 use video_peers::{Sipp, wait_for};
-
-fn participant(id: &str, role: &str, seat: Option<u32>) -> Participant {
-    Participant {
-        id: MemberId(id.into()),
-        name: id.to_uppercase(),
-        role: role.into(),
-        standing: Standing::Member,
-        seat: seat.map(SeatId),
-    }
-}
-
-fn card(uid: &str, member: &str) -> Card {
-    Card {
-        uid: CardUid::new(uid),
-        holder: CardHolder::Participant {
-            member: MemberId(member.into()),
-        },
-        state: CardState::Issued,
-    }
-}
-
-fn now_ms() -> Timestamp {
-    Timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64,
-    )
-}
-
-/// Executes the commands a video event implies; returns the meeting events they produced.
-fn apply(meeting: &mut Meeting, ev: &huitang::video::GatewayEvent) -> Vec<Event> {
-    let mut out = Vec::new();
-    for cmd in meeting_commands(&ev.event) {
-        match meeting.execute(cmd, timestamp(ev)) {
-            Ok(events) => out.extend(events),
-            Err(refusal) => panic!("meeting refused a video command: {refusal:?}"),
-        }
-    }
-    out
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quorum_is_recomputed_when_a_site_drops_during_an_open_vote() {
     // Wuxi plenary: more than half of 5 members; video attendance counts (hall policy).
     // The grace period comes from the rulebook: 2 s here so the test is quick.
-    let mut book = Rulebook::embedded("wuxi").unwrap();
-    let plenary = book.kinds.iter_mut().find(|k| k.id == "plenary").unwrap();
-    plenary.remote.loss_grace.as_mut().expect("stated").seconds = 2;
-    let setup = MeetingSetup {
-        meeting_id: "wx-2026-11".into(),
-        title: "市政府全体会议".into(),
-        scheduled_start: now_ms(),
-        check_in_mode: CheckInMode::AnySeat,
-        presiding: MemberId("m1".into()),
-        participants: vec![
-            participant("m1", "mayor", Some(1)),
-            participant("m2", "vice-mayor", Some(2)),
-            participant("m3", "vice-mayor", None),
-            participant("m4", "vice-mayor", None),
-            participant("m5", "secretary-general", None),
-        ],
-        cards: vec![card("04A1B2C3", "m1"), card("04A1B2C4", "m2")],
-    };
-    let (mut meeting, _) = Meeting::schedule(&book, "plenary", setup, now_ms()).unwrap();
-    meeting.execute(Command::OpenSignIn, now_ms()).unwrap();
-    for (uid, seat) in [("04A1B2C3", 1), ("04A1B2C4", 2)] {
-        let tap = Command::TapCard {
-            uid: CardUid::new(uid),
-            seat: Some(SeatId(seat)),
-        };
-        meeting.execute(tap, now_ms()).unwrap();
-    }
+    let mut meeting = plenary_signed_in(2);
     assert!(!meeting.quorum().met, "2 of 5 on site is not a quorum");
 
     // 嘉善 county room: m3 attends from there; it votes 1 by INFO 1.5 s after answering.
     let mut sipp = Sipp::start("county_vote.xml", &["-m", "1"]);
-    let (gw, _) = sip_gateway(SipConfig::default(), SupervisorConfig::default())
-        .await
-        .unwrap();
     assert_eq!(meeting.loss_grace(), Duration::from_secs(2));
-    let mut rx = gw.take_events().unwrap();
-    let mut seen = Vec::new();
-    gw.connect_site(
-        SiteConfig::new("jiashan", &sipp.uri(), "嘉善县分会场", &["m3"])
-            .with_loss_grace(meeting.loss_grace()),
-    )
-    .unwrap();
-    wait_for(&mut rx, Duration::from_secs(5), &mut seen, |k| {
-        *k == SiteEventKind::Connected
-    })
-    .await;
+    let (_gw, mut rx, mut seen) = dial_jiashan(&sipp, &meeting).await;
 
-    let remote = Command::RemoteSignIn {
-        member: MemberId("m3".into()),
-        site: SiteId("jiashan".into()),
-        confirmed: RemoteConfirmation::Site,
-    };
-    meeting.execute(remote, now_ms()).unwrap();
+    sign_in_county_member(&mut meeting);
     let verdict = meeting.quorum();
     assert!(
         verdict.met,

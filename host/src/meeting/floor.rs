@@ -346,6 +346,12 @@ pub enum FloorCommand {
         /// The settings.
         settings: FloorSettings,
     },
+    /// A county room's video link dropped or its call ended: its turn ends and its request
+    /// is withdrawn (recorded as 离场或连接中断). Never refused; nothing to do is no event.
+    SiteLeft {
+        /// The room.
+        site: SiteId,
+    },
     /// The fire panel's input changed (GB 50799-2012 §3.0.8).
     FireAlarm {
         /// Alarm on (`true`) or cleared.
@@ -826,6 +832,9 @@ impl Floor {
                     at: now,
                 });
                 d.serve(now);
+            }
+            FloorCommand::SiteLeft { site } => {
+                return Ok(self.party_left(&Party::Site { site: site.clone() }, now));
             }
             FloorCommand::FireAlarm { on, source } => {
                 if self.alarm.is_some() == *on {

@@ -1,8 +1,16 @@
-//! Site-level votes by keypad: SIP INFO `application/dtmf-relay` / `application/dtmf` bodies
-//! and RFC 4733 telephone-event payloads, and the key → vote mapping
-//! (1 = 赞成, 2 = 反对, 3 = 弃权).
+//! Site-level votes and floor requests by keypad: SIP INFO `application/dtmf-relay` /
+//! `application/dtmf` bodies and RFC 4733 telephone-event payloads, and the key mapping a
+//! county room's keypad card prints:
 //!
-//! A key identifies a *site*, not a person; the meeting core decides whom the vote counts for.
+//! | key | meaning |
+//! |---|---|
+//! | 1 / 2 / 3 | 赞成 / 反对 / 弃权 (a vote) |
+//! | 4 | 申请发言 (request to speak) |
+//! | 5 | 答复/插话 (reply queue, served first) |
+//! | 6 | 取消发言 (withdraw the request, or end the room's own turn) |
+//!
+//! `*` and `#` are left for member identification (`*<code>#`). A key identifies a *site*, not
+//! a person; the meeting core decides whom a vote counts for.
 
 use serde::Serialize;
 use thiserror::Error;
@@ -36,6 +44,39 @@ impl VoteChoice {
             VoteChoice::Yes => "赞成",
             VoteChoice::No => "反对",
             VoteChoice::Abstain => "弃权",
+        }
+    }
+}
+
+/// A floor key pressed on a site's keypad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FloorKey {
+    /// 申请发言 (key 4): join the speaker queue.
+    Request,
+    /// 答复/插话 (key 5): join the reply queue, served before ordinary requests.
+    Reply,
+    /// 取消发言 (key 6): withdraw the request, or end the room's own turn.
+    Cancel,
+}
+
+impl FloorKey {
+    /// The floor action a keypad key stands for, if any.
+    pub fn from_key(key: char) -> Option<Self> {
+        match key {
+            '4' => Some(FloorKey::Request),
+            '5' => Some(FloorKey::Reply),
+            '6' => Some(FloorKey::Cancel),
+            _ => None,
+        }
+    }
+
+    /// The Chinese term shown to the clerk.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            FloorKey::Request => "申请发言",
+            FloorKey::Reply => "答复/插话",
+            FloorKey::Cancel => "取消发言",
         }
     }
 }
@@ -177,6 +218,24 @@ mod tests {
         assert_eq!(VoteChoice::from_key('2'), Some(VoteChoice::No));
         assert_eq!(VoteChoice::from_key('3'), Some(VoteChoice::Abstain));
         assert_eq!(VoteChoice::from_key('4'), None);
+    }
+
+    #[test]
+    fn keys_4_5_6_are_the_floor_and_no_key_means_two_things() {
+        assert_eq!(FloorKey::from_key('4'), Some(FloorKey::Request));
+        assert_eq!(FloorKey::from_key('5'), Some(FloorKey::Reply));
+        assert_eq!(FloorKey::from_key('6'), Some(FloorKey::Cancel));
+        for event in 0u8..16 {
+            let key = key_from_event(event).unwrap();
+            assert!(
+                VoteChoice::from_key(key).is_none() || FloorKey::from_key(key).is_none(),
+                "{key} is both a vote and a floor key"
+            );
+        }
+        for key in ['0', '7', '8', '9', '*', '#', 'A'] {
+            assert_eq!(FloorKey::from_key(key), None, "{key}");
+            assert_eq!(VoteChoice::from_key(key), None, "{key}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use std::time::Instant;
 
-use super::dtmf::{VoteChoice, VoteSource};
+use super::dtmf::{FloorKey, VoteChoice, VoteSource};
 use super::site::{MemberId, SiteId};
 
 /// A site's call state as shown on the console.
@@ -248,7 +248,16 @@ pub enum SiteEventKind {
         /// How the key arrived.
         source: VoteSource,
     },
-    /// The room pressed a key that is not a vote key.
+    /// The room pressed a floor key (申请发言, 答复/插话 or 取消发言).
+    Floor {
+        /// The key pressed (`'4'`, `'5'` or `'6'`).
+        key: char,
+        /// What it asks for.
+        action: FloorKey,
+        /// How the key arrived.
+        source: VoteSource,
+    },
+    /// The room pressed a key that is neither a vote nor a floor key.
     UnmappedKey {
         /// The key.
         key: char,

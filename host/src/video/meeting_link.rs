@@ -4,16 +4,20 @@
 //!
 //! | video event | meeting command |
 //! |---|---|
-//! | `LinkLost` | none yet: the console alerts the chair at once (within 5 s) |
+//! | `LinkLost` | `Floor(SiteLeft)`: the room's turn ends and its request is withdrawn at once; attendance waits (the console alerts the chair within 5 s) |
 //! | `GraceExpired` | `SiteLinkLost` (members stop counting; quorum is recomputed) |
 //! | `LinkRestored` | `SiteLinkRestored` (no-op in the core if the grace never expired) |
-//! | `Ended` (either side) | `Depart` for each member of the site |
+//! | `Ended` (either side) | `Depart` for each member of the site, and `Floor(SiteLeft)` |
 //! | `Vote` from a one-member site | `CastVote` for that member |
 //! | `Vote` from a site with several members | none: a key names a site, not a person; the clerk attributes it (the `site.link` ledger record keeps the key, choice and source) |
+//! | `Floor` key 4 / 5 | `Floor(Request)` for the room, in the speak / reply queue (the floor belongs to the room, whatever its size) |
+//! | `Floor` key 6 | `Floor(Withdraw)`: the room's request is withdrawn, or its turn ends |
 
-use crate::meeting::{Choice, Command, MemberId, SiteId, Timestamp, Voter};
+use crate::meeting::{
+    Choice, Command, FloorCommand, MemberId, Queue, Requester, SiteId, Timestamp, Voter,
+};
 
-use super::dtmf::VoteChoice;
+use super::dtmf::{FloorKey, VoteChoice};
 use super::events::{EndReason, SiteEvent, SiteEventKind};
 use super::gateway::GatewayEvent;
 
@@ -48,6 +52,7 @@ pub fn meeting_commands(event: &SiteEvent) -> Vec<Command> {
         SiteEventKind::LinkRestored { .. } => vec![Command::SiteLinkRestored {
             site: site_id(event),
         }],
+        SiteEventKind::LinkLost { .. } => vec![site_left(event)],
         SiteEventKind::Ended { reason } => {
             let why = match reason {
                 EndReason::RemoteHangup => "视频会场挂断 the county room hung up",
@@ -58,7 +63,25 @@ pub fn meeting_commands(event: &SiteEvent) -> Vec<Command> {
                     member,
                     reason: Some(why.to_owned()),
                 })
+                .chain([site_left(event)])
                 .collect()
+        }
+        SiteEventKind::Floor { action, .. } => {
+            let who = Requester::Site {
+                site: site_id(event),
+            };
+            let floor = match action {
+                FloorKey::Request => FloorCommand::Request {
+                    who,
+                    queue: Queue::Speak,
+                },
+                FloorKey::Reply => FloorCommand::Request {
+                    who,
+                    queue: Queue::Reply,
+                },
+                FloorKey::Cancel => FloorCommand::Withdraw { who },
+            };
+            vec![Command::Floor(floor)]
         }
         SiteEventKind::Vote { choice: vote, .. } if event.members.len() == 1 => members()
             .map(|member| Command::CastVote {
@@ -68,6 +91,12 @@ pub fn meeting_commands(event: &SiteEvent) -> Vec<Command> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+fn site_left(event: &SiteEvent) -> Command {
+    Command::Floor(FloorCommand::SiteLeft {
+        site: site_id(event),
+    })
 }
 
 #[cfg(test)]
@@ -94,7 +123,13 @@ mod tests {
             reason: LossReason::ProbeTimeout { missed: 2 },
             silent_ms: 3_000,
         };
-        assert!(meeting_commands(&event(&["m3"], lost)).is_empty());
+        assert_eq!(
+            meeting_commands(&event(&["m3"], lost)),
+            vec![Command::Floor(FloorCommand::SiteLeft {
+                site: SiteId("jiashan".into())
+            })],
+            "a lost link ends the room's turn at once but changes no attendance"
+        );
         let expired = event(&["m3"], SiteEventKind::GraceExpired { lost_ms: 60_000 });
         assert_eq!(
             meeting_commands(&expired),
@@ -120,8 +155,41 @@ mod tests {
             },
         );
         let cmds = meeting_commands(&ended);
-        assert_eq!(cmds.len(), 2);
+        assert_eq!(cmds.len(), 3);
         assert!(matches!(&cmds[1], Command::Depart { member, .. } if member.0 == "m4"));
+        assert!(
+            matches!(&cmds[2], Command::Floor(FloorCommand::SiteLeft { site }) if site.0 == "jiashan")
+        );
+    }
+
+    #[test]
+    fn floor_keys_queue_the_room_whatever_its_size() {
+        let key = |action| SiteEventKind::Floor {
+            key: '4',
+            action,
+            source: VoteSource::Rfc4733,
+        };
+        let room = || Requester::Site {
+            site: SiteId("jiashan".into()),
+        };
+        assert_eq!(
+            meeting_commands(&event(&["m3", "m4"], key(FloorKey::Request))),
+            vec![Command::Floor(FloorCommand::Request {
+                who: room(),
+                queue: Queue::Speak
+            })]
+        );
+        assert_eq!(
+            meeting_commands(&event(&["m3"], key(FloorKey::Reply))),
+            vec![Command::Floor(FloorCommand::Request {
+                who: room(),
+                queue: Queue::Reply
+            })]
+        );
+        assert_eq!(
+            meeting_commands(&event(&["m3"], key(FloorKey::Cancel))),
+            vec![Command::Floor(FloorCommand::Withdraw { who: room() })]
+        );
     }
 
     #[test]

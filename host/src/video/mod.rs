@@ -26,7 +26,7 @@ pub mod sip;
 pub mod site;
 pub mod supervisor;
 
-pub use dtmf::{VoteChoice, VoteSource};
+pub use dtmf::{FloorKey, VoteChoice, VoteSource};
 pub use error::VideoError;
 pub use events::{EndReason, FailReason, LossReason, SiteEvent, SiteEventKind, SiteStatus};
 pub use gateway::{GatewayEvent, SiteSnapshot, SupervisedGateway, VideoGateway};

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 pub use super::call_io::{Action, CallInput};
-use super::dtmf::VoteChoice;
+use super::dtmf::{FloorKey, VoteChoice};
 use super::error::VideoError;
 use super::events::{EndReason, FailReason, LossReason, SiteEvent, SiteEventKind, SiteStatus};
 use super::site::SiteConfig;
@@ -275,13 +275,18 @@ impl SiteSupervisor {
             }
             (State::Up { .. }, CallInput::Key { key, source }) => {
                 self.alive(now);
-                let kind = match VoteChoice::from_key(key) {
-                    Some(choice) => SiteEventKind::Vote {
+                let kind = match (VoteChoice::from_key(key), FloorKey::from_key(key)) {
+                    (Some(choice), _) => SiteEventKind::Vote {
                         key,
                         choice,
                         source,
                     },
-                    None => SiteEventKind::UnmappedKey { key, source },
+                    (None, Some(action)) => SiteEventKind::Floor {
+                        key,
+                        action,
+                        source,
+                    },
+                    (None, None) => SiteEventKind::UnmappedKey { key, source },
                 };
                 self.emit(now, kind);
             }

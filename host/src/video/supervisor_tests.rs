@@ -1,7 +1,7 @@
 //! Fake-clock tests of the site supervisor: every transition, and the 5 s loss bound.
 
 use super::*;
-use crate::video::dtmf::VoteSource;
+use crate::video::dtmf::{FloorKey, VoteSource};
 use crate::video::site::MemberId;
 
 /// A simulated far end: answers probes after `rtt` while `up`, stays silent otherwise.
@@ -576,6 +576,42 @@ fn keypad_votes_are_reported_for_the_site_with_its_members() {
             source: VoteSource::Rfc4733
         }
     );
+}
+
+#[test]
+fn floor_keys_are_reported_as_floor_requests_for_the_site() {
+    let mut sim = Sim::new(SupervisorConfig::default());
+    sim.start();
+    sim.input(CallInput::Key {
+        key: '4',
+        source: VoteSource::SipInfo,
+    });
+    assert_eq!(
+        sim.events.len(),
+        1,
+        "a key before the call is up is ignored"
+    );
+    sim.input(CallInput::Answered);
+    for (key, action) in [
+        ('4', FloorKey::Request),
+        ('5', FloorKey::Reply),
+        ('6', FloorKey::Cancel),
+    ] {
+        sim.input(CallInput::Key {
+            key,
+            source: VoteSource::Rfc4733,
+        });
+        let ev = sim.events.last().unwrap();
+        assert_eq!(
+            ev.kind,
+            SiteEventKind::Floor {
+                key,
+                action,
+                source: VoteSource::Rfc4733
+            }
+        );
+        assert_eq!(ev.site.0, "jiashan");
+    }
 }
 
 #[test]
