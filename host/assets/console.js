@@ -1,5 +1,6 @@
 // Huitang console: the only script. Forms marked data-api post JSON to the API (dotted names
-// as nested objects, data-list fields as lists, data-number fields as numbers) with the CSRF
+// as nested objects, data-list fields as lists, data-number fields as numbers, data-bool
+// fields as true/false) with the CSRF
 // header and show the bilingual refusal; live regions re-fetch their fragment on every change
 // the event stream reports; data-countdown numbers count down each second; buttons marked
 // data-print print the page.
@@ -41,6 +42,8 @@
       if (el.hasAttribute("data-list")) value = value.split(/[\s,，、]+/).filter((x) => x);
       // data-number: a number field (seat numbers).
       if (el.hasAttribute("data-number")) value = Number(value);
+      // data-bool: a hidden "true"/"false" field (the fire alarm's on).
+      if (el.hasAttribute("data-bool")) value = value === "true";
       const path = el.name.split(".");
       let target = body;
       for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};

@@ -401,3 +401,125 @@ async fn the_console_and_the_display_show_the_floor_with_its_controls() {
         "display login gets no buttons"
     );
 }
+
+#[tokio::test]
+async fn the_fire_panel_login_raises_and_clears_the_alarm_and_reads_nothing() {
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let panel = t.login("fire-panel").await;
+    let m = in_session(&t, &clerk).await;
+    press(&t, &m, 3).await;
+    t.post_ok(
+        &clerk,
+        &format!("/api/meetings/{m}/floor/grant"),
+        Some(json!({})),
+    )
+    .await;
+    press(&t, &m, 4).await;
+
+    // The panel's login reads nothing of the meeting.
+    let a = t
+        .call("GET", "/api/meetings", Some(&panel), None, None)
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    // Bad input changes nothing.
+    let before = ledger_count(&t).await;
+    let (s, e) = post(&t, &panel, "/api/fire-alarm", json!({"on": "yes"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(ledger_count(&t).await, before);
+
+    // Alarm: every microphone closes, the queue clears, the input is recorded.
+    let (s, v) = post(&t, &panel, "/api/fire-alarm", json!({"on": true})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let floor = t.get_ok(&clerk, &format!("/api/meetings/{m}/floor")).await;
+    assert_eq!(floor["fire_alarm"], json!(true), "{floor}");
+    assert!(floor["open"].as_array().unwrap().is_empty(), "{floor}");
+    assert!(floor["queue"].as_array().unwrap().is_empty(), "{floor}");
+    let input = t
+        .hall
+        .app()
+        .hall_record(huitang::app::FIRE_ALARM_KIND, "hall")
+        .expect("the input is recorded");
+    assert_eq!(input["on"], json!(true));
+    assert_eq!(input["source"], json!("http:fire-panel"));
+    assert_eq!(input["meetings"], json!([m]));
+    // Requests are refused while it is on; the console shows the clear button.
+    let (s, e) = post(
+        &t,
+        &clerk,
+        &format!("/api/meetings/{m}/floor/requests"),
+        json!({"seat": 5}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let live = t.page(&clerk, &format!("/meetings/{m}/live")).await;
+    assert!(live.contains("id=\"fire-alarm\""), "alarm shown");
+    assert!(live.contains("value=\"false\" data-bool"), "clear button");
+
+    // The same signal again is recorded and changes no meeting; the clerk clears it.
+    let (s, _) = post(&t, &panel, "/api/fire-alarm", json!({"on": true})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = post(&t, &clerk, "/api/fire-alarm", json!({"on": false})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let floor = t.get_ok(&clerk, &format!("/api/meetings/{m}/floor")).await;
+    assert_eq!(floor["fire_alarm"], json!(false), "{floor}");
+    // The display's login may not raise it.
+    let display = t.login("display").await;
+    let (s, _) = post(&t, &display, "/api/fire-alarm", json!({"on": true})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_fire_panel_contact_raises_and_clears_the_alarm_on_its_level() {
+    use huitang::app::{FireContact, watch_fire_contact};
+    use std::time::Duration;
+    let t = app().await;
+    let clerk = t.login("clerk").await;
+    let m = in_session(&t, &clerk).await;
+    press(&t, &m, 3).await;
+    let gpio = t.dir.path().join("gpio17-value");
+    std::fs::write(&gpio, "0\n").unwrap();
+    let watcher = tokio::spawn(watch_fire_contact(
+        t.hall.app().clone(),
+        FireContact {
+            path: gpio.clone(),
+            active_low: false,
+            poll: Duration::from_millis(20),
+        },
+    ));
+    let alarm = async |want: bool| {
+        for _ in 0..250 {
+            let floor = t.get_ok(&clerk, &format!("/api/meetings/{m}/floor")).await;
+            if floor["fire_alarm"] == json!(want) {
+                return floor;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("fire alarm never became {want}");
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        t.hall
+            .app()
+            .hall_record(huitang::app::FIRE_ALARM_KIND, "hall")
+            .is_none(),
+        "a quiet line at start-up records nothing"
+    );
+    std::fs::write(&gpio, "1\n").unwrap();
+    let floor = alarm(true).await;
+    assert!(floor["queue"].as_array().unwrap().is_empty(), "{floor}");
+    // A torn read (a broken wire) keeps the alarm on.
+    std::fs::write(&gpio, "").unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    alarm(true).await;
+    std::fs::write(&gpio, "0\n").unwrap();
+    alarm(false).await;
+    let input = t
+        .hall
+        .app()
+        .hall_record(huitang::app::FIRE_ALARM_KIND, "hall")
+        .unwrap();
+    assert_eq!(input["on"], json!(false));
+    assert!(input["source"].as_str().unwrap().starts_with("contact:"));
+    watcher.abort();
+}

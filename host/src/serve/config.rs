@@ -48,7 +48,7 @@ hall.toml keys (see deploy/hall.toml for a complete sample):
 
 [[users]]           console logins (at least one admin)
   login, name       login name and the name shown and recorded
-  role              admin | clerk | chair | display
+  role              admin | clerk | chair | display | fire_panel (only POST /api/fire-alarm)
   password_hash     argon2 PHC string, from `huitang hash-password`
 
 [[people]]          who may sit in the hall's meetings
@@ -76,6 +76,17 @@ hall.toml keys (see deploy/hall.toml for a complete sample):
   loss_grace_seconds        a lost room's members count as absent after this; overrides
                             the rulebook's remote.loss_grace of each meeting (default: unset)
   [[video.sites]]   id, name, uri (sip:room@host:port), members = [person ids]
+
+[cameras]           cameras that follow the speaker, VISCA over IP (optional section)
+  overview          { camera = \"id\", preset = 0-255 }: the shot when nobody speaks
+  [[cameras.units]] id, address (\"ip:52381\")
+  [[cameras.shots]] seat = N, camera = \"id\", preset = 0-255
+
+[fire_alarm]        the fire panel's dry contact (消防联动, optional section); the panel's
+                    integration may instead call POST /api/fire-alarm with a fire_panel login
+  contact           GPIO value file, e.g. /sys/class/gpio/gpio17/value (\"1\" = alarm)
+  active_low        true: \"0\" is the alarm (normally-closed contact) (default false)
+  poll_ms           how often it is read, 20-2000 (default 200)
 
 [secrecy]           secrecy profile (涉密会议, optional section): no wireless or external path
   wired_interfaces  wired interfaces MQTT and the console may use, e.g. [\"eth0\"] (must
@@ -112,6 +123,8 @@ pub struct ServeConfig {
     pub secrecy: Option<super::secrecy::SecrecySection>,
     /// `[cameras]`: cameras that follow the speaker (VISCA over IP).
     pub cameras: Option<super::cameras::CamerasSection>,
+    /// `[fire_alarm]`: the fire panel's contact.
+    pub fire_alarm: Option<super::fire_alarm::FireAlarmSection>,
 }
 
 /// `[hall]`.
@@ -342,6 +355,8 @@ pub struct Resolved {
     pub refused: Vec<super::secrecy::Refusal>,
     /// `[cameras]` checked: the cameras by id and which shot each seat has.
     pub cameras: Option<super::cameras::Cameras>,
+    /// `[fire_alarm]` checked: the contact to watch.
+    pub fire_contact: Option<crate::app::FireContact>,
 }
 
 impl ServeConfig {
@@ -431,8 +446,12 @@ impl ServeConfig {
         if rulebooks.is_empty() {
             return Err(bad("hall.rulebooks".into(), "no rulebook offered".into()));
         }
-        let cameras = match &self.cameras {
+        let mut cameras = match &self.cameras {
             Some(c) => Some(c.plan().map_err(|(key, m)| bad(key, m))?),
+            None => None,
+        };
+        let fire_contact = match &self.fire_alarm {
+            Some(f) => Some(f.plan(base).map_err(|(key, m)| bad(key, m))?),
             None => None,
         };
         if self.web.tls_cert.is_some() != self.web.tls_key.is_some() {
@@ -605,6 +624,10 @@ impl ServeConfig {
                 console: self.web.listen,
                 mqtt_host: self.mqtt.as_ref().map(|m| m.host.as_str()),
                 video_sites: self.video.as_ref().map(|v| v.sites.len()),
+                cameras: self
+                    .cameras
+                    .as_ref()
+                    .map(|c| c.units.iter().map(|u| u.address.ip()).collect()),
             };
             refused = super::secrecy::review(profile, paths, net)
                 .map_err(|(key, message)| bad(key, message))?;
@@ -614,6 +637,10 @@ impl ServeConfig {
                 "video" => {
                     self.video = None;
                     sites.clear();
+                }
+                "cameras" => {
+                    self.cameras = None;
+                    cameras = None;
                 }
                 _ => {
                     self.mqtt = None;
@@ -643,6 +670,7 @@ impl ServeConfig {
             signing,
             refused,
             cameras,
+            fire_contact,
         })
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod cameras;
 pub mod config;
+pub mod fire_alarm;
 pub mod secrecy;
 pub mod signing;
 pub mod tls;
@@ -79,6 +80,7 @@ pub async fn run(
         signing,
         refused: _,
         cameras,
+        fire_contact,
     } = resolved;
     let signer = signing.signer().map_err(start("ledger signing key"))?;
     let ledger = Ledger::open_signed(&file.ledger.url, signing.options(signer))
@@ -183,6 +185,14 @@ pub async fn run(
             hall.clone(),
             plan,
             link,
+        )));
+    }
+
+    // The fire panel's contact.
+    if let Some(contact) = fire_contact {
+        tasks.push(tokio::spawn(crate::app::watch_fire_contact(
+            hall.clone(),
+            contact,
         )));
     }
 

@@ -69,7 +69,7 @@ pub struct NetFacts {
 }
 
 /// The paths the configuration asks for, as the review sees them.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Paths<'a> {
     /// `web.listen`.
     pub console: SocketAddr,
@@ -77,6 +77,8 @@ pub struct Paths<'a> {
     pub mqtt_host: Option<&'a str>,
     /// Number of county sites, when `[video]` is present.
     pub video_sites: Option<usize>,
+    /// The camera addresses, when `[cameras]` is present.
+    pub cameras: Option<Vec<IpAddr>>,
 }
 
 /// Reviews `paths` against the profile: the refused paths, or `(key, message)` for a
@@ -147,6 +149,18 @@ pub fn review(
             refused.push(Refusal {
                 section: "mqtt",
                 reason: format!("MQTT 席位不启动 / MQTT seats not started: {why}"),
+            });
+        }
+    }
+    if let Some(cameras) = &paths.cameras {
+        let why: Vec<String> = cameras.iter().filter_map(|ip| named(*ip).err()).collect();
+        if !why.is_empty() {
+            refused.push(Refusal {
+                section: "cameras",
+                reason: format!(
+                    "摄像机跟踪不启动 / cameras do not follow the speaker: {}",
+                    why.join("; ")
+                ),
             });
         }
     }
@@ -277,6 +291,7 @@ fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000
             console: console.parse().unwrap(),
             mqtt_host: mqtt,
             video_sites: video,
+            cameras: None,
         }
     }
 
@@ -294,6 +309,31 @@ fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000
         assert_eq!(net.route("203.0.113.1".parse().unwrap()), Some("eth0"));
         assert_eq!(net.route("fd00::5".parse().unwrap()), Some("eth0"));
         assert_eq!(net.route("2001:db8::1".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn cameras_reached_over_wifi_are_refused_and_wired_or_loopback_ones_kept() {
+        let net = machine();
+        let with = |ips: &[&str]| Paths {
+            cameras: Some(ips.iter().map(|ip| ip.parse().unwrap()).collect()),
+            ..paths("127.0.0.1:8443", None, None)
+        };
+        let kept = review(&wired(&["eth0"]), with(&["192.0.2.31", "127.0.0.1"]), &net).unwrap();
+        assert!(kept.is_empty(), "{kept:?}");
+        let refused = review(
+            &wired(&["eth0"]),
+            with(&["192.0.2.31", "192.168.0.40"]),
+            &net,
+        )
+        .unwrap();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].section, "cameras");
+        assert!(
+            refused[0].reason.contains("192.168.0.40"),
+            "{}",
+            refused[0].reason
+        );
+        assert!(refused[0].reason.contains("wlan0"), "{}", refused[0].reason);
     }
 
     #[test]

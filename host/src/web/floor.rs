@@ -47,6 +47,15 @@ pub struct MuteAllInput {
     pub clear_queue: bool,
 }
 
+/// Body of `POST /api/fire-alarm`: the fire panel's input (消防联动).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FireAlarmInput {
+    /// `true`: the alarm is on (every microphone closes, the queue clears, 火警 on the display
+    /// and every seat); `false`: cleared.
+    pub on: bool,
+}
+
 /// Body of `POST …/floor/settings`: the settings to change; those left out stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -276,6 +285,7 @@ pub fn schemas() -> Value {
         "FloorGrant": {"type": "object", "additionalProperties": false, "description": "the party to grant (seat or site); empty: the next in the queue (replies first)", "properties": {"seat": seat, "site": site}},
         "FloorRequest": obj(json!({"seat": seat, "site": site, "queue": queue})),
         "MuteAll": obj(json!({"clear_queue": b})),
+        "FireAlarmInput": {"type": "object", "additionalProperties": false, "required": ["on"], "properties": {"on": {"type": "boolean", "description": "true: the alarm is on; false: cleared"}}},
         "FloorSettingsInput": obj(json!({
             "mode": mode, "open_limit": {"type": "integer", "minimum": 1, "maximum": 25},
             "chair_in_limit": b, "queue_limit": {"type": "integer", "minimum": 1, "maximum": 250},

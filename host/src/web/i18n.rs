@@ -309,6 +309,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("role_clerk", "会务人员", "Clerk"),
     ("role_chair", "主持人", "Chair"),
     ("role_display", "大屏", "Display"),
+    ("role_fire_panel", "消防联动", "Fire panel"),
+    (
+        "raise_fire_alarm",
+        "手动火警联动",
+        "Raise fire alarm by hand",
+    ),
+    ("clear_fire_alarm", "解除火警", "Clear the fire alarm"),
     ("phase_scheduled", "已安排", "Scheduled"),
     ("phase_sign_in", "签到中", "Sign-in open"),
     ("phase_opened", "会议进行中", "In session"),

@@ -116,7 +116,12 @@ pub fn app(state: AppState) -> Router {
             Access::ReadAs(roles) => {
                 handler.layer(from_fn_with_state((state.clone(), roles), auth::read_guard))
             }
-            Access::Public | Access::Read => handler,
+            // Every console role reads; the fire panel's login does not.
+            Access::Read => handler.layer(from_fn_with_state(
+                (state.clone(), api::CONSOLE),
+                auth::read_guard,
+            )),
+            Access::Public => handler,
         };
         api = api.route(r.path, handler);
     }

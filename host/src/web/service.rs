@@ -822,4 +822,9 @@ pub enum HallCommand {
         /// What to do.
         action: super::floor::FloorAction,
     },
+    /// The fire panel's input (消防联动): raises or clears the alarm in every live meeting.
+    FireAlarm {
+        /// On or cleared.
+        on: bool,
+    },
 }

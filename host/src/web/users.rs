@@ -19,6 +19,10 @@ pub enum Role {
     Chair,
     /// 大屏 / observer: read-only.
     Display,
+    /// 消防联动: the fire panel's integration; may only raise and clear the fire alarm
+    /// (`POST /api/fire-alarm`), reads nothing.
+    #[serde(rename = "fire_panel")]
+    FirePanel,
 }
 
 impl Role {
@@ -29,6 +33,7 @@ impl Role {
             "clerk" => Some(Role::Clerk),
             "chair" => Some(Role::Chair),
             "display" => Some(Role::Display),
+            "fire_panel" => Some(Role::FirePanel),
             _ => None,
         }
     }
@@ -40,11 +45,18 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Chair => "chair",
             Role::Display => "display",
+            Role::FirePanel => "fire_panel",
         }
     }
 
     /// All roles.
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Clerk, Role::Chair, Role::Display];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Clerk,
+        Role::Chair,
+        Role::Display,
+        Role::FirePanel,
+    ];
 }
 
 /// A console user.

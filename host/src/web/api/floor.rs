@@ -8,7 +8,8 @@ use crate::web::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::error::ApiError;
 use crate::web::floor::{
-    FloorAction, FloorRequestInput, FloorSettingsInput, FloorTarget, FloorView, MuteAllInput,
+    FireAlarmInput, FloorAction, FloorRequestInput, FloorSettingsInput, FloorTarget, FloorView,
+    MuteAllInput,
 };
 use crate::web::service::HallCommand;
 use axum::Json;
@@ -83,4 +84,12 @@ pub(super) async fn settings(
     ApiJson(b): ApiJson<FloorSettingsInput>,
 ) -> Result<Json<Changes>, ApiError> {
     floor(&app, &user, meeting, FloorAction::Configure(b)).await
+}
+
+pub(super) async fn fire_alarm(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<FireAlarmInput>,
+) -> Result<Json<Changes>, ApiError> {
+    run(&app, &user, HallCommand::FireAlarm { on: b.on }).await
 }

@@ -34,7 +34,7 @@ use serde::Serialize;
 pub enum Access {
     /// Anyone (health, metrics, the OpenAPI document, login).
     Public,
-    /// Any logged-in user, display role included.
+    /// Any console login, display role included (not the fire panel's).
     Read,
     /// Logged-in users of these roles (reading; no CSRF token needed).
     ReadAs(&'static [Role]),
@@ -47,7 +47,7 @@ impl Access {
     pub fn who(&self) -> String {
         match self {
             Access::Public => "anyone".into(),
-            Access::Read => "any login".into(),
+            Access::Read => "any console login".into(),
             Access::ReadAs(roles) => Access::names(roles),
             Access::Write(roles) => format!("{} + CSRF", Access::names(roles)),
         }
@@ -93,6 +93,9 @@ const RUN: &[Role] = &[Role::Admin, Role::Clerk, Role::Chair];
 const CLERK: &[Role] = &[Role::Admin, Role::Clerk];
 const APPROVER: &[Role] = &[Role::Admin, Role::Chair];
 const ANY: &[Role] = &[Role::Admin, Role::Clerk, Role::Chair, Role::Display];
+/// The console's roles: every login but the fire panel's, which may only signal the alarm.
+pub const CONSOLE: &[Role] = ANY;
+const FIRE: &[Role] = &[Role::Admin, Role::Clerk, Role::Chair, Role::FirePanel];
 
 macro_rules! route {
     ($m:literal $p:literal, $a:expr, $tag:literal, $sum:literal, $body:expr, $resp:literal, $h:expr) => {
@@ -115,7 +118,7 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("GET" "/metrics", Access::Public, "ops", "Prometheus metrics", None, "text/plain", get(super::metrics::metrics)),
     route!("GET" "/api/openapi.json", Access::Public, "ops", "This OpenAPI document", None, "application/json", get(super::openapi::document)),
     route!("POST" "/api/login", Access::Public, "session", "Log in (JSON); sets the session cookie and returns the CSRF token", Some("Login"), "SessionInfo", post(session::login)),
-    route!("POST" "/api/logout", Access::Write(ANY), "session", "Log out", None, "Ok", post(session::logout)),
+    route!("POST" "/api/logout", Access::Write(&Role::ALL), "session", "Log out", None, "Ok", post(session::logout)),
     route!("GET" "/api/session", Access::Read, "session", "The current user and CSRF token", None, "SessionInfo", get(session::whoami)),
     route!("GET" "/api/events", Access::Read, "events", "Server-sent events: one `change` per recorded event", None, "text/event-stream", get(super::events::stream)),
     route!("GET" "/api/catalogue", Access::Read, "meetings", "Rulebooks and meeting kinds", None, "Catalogue", get(meetings::catalogue)),
@@ -160,6 +163,7 @@ pub static ROUTES: &[ApiRoute] = &[
     route!("POST" "/api/meetings/{meeting}/floor/deny", Access::Write(RUN), "floor", "Deny a queued request", Some("FloorTarget"), "Changes", post(floor::deny)),
     route!("POST" "/api/meetings/{meeting}/floor/end", Access::Write(RUN), "floor", "End a speaker's turn (FIFO mode serves the next)", Some("FloorTarget"), "Changes", post(floor::end)),
     route!("POST" "/api/meetings/{meeting}/floor/mute-all", Access::Write(RUN), "floor", "Close every delegate microphone (the chair's stays), optionally clearing the queue", Some("MuteAll"), "Changes", post(floor::mute_all)),
+    route!("POST" "/api/fire-alarm", Access::Write(FIRE), "floor", "The fire panel's input (消防联动, GB 50799 §3.0.8): on closes every microphone, clears the queue and shows 火警 on the display and every seat of each live meeting; off clears it. Always recorded", Some("FireAlarmInput"), "Changes", post(floor::fire_alarm)),
     route!("POST" "/api/meetings/{meeting}/floor/settings", Access::Write(RUN), "floor", "Change the floor settings live (mode, open-microphone limit 1-25, queue limit, turn limit and warning, at-limit behaviour); fields left out stay", Some("FloorSettingsInput"), "Changes", post(floor::settings)),
     route!("GET" "/api/meetings/{meeting}/report", Access::Read, "reports", "Attendance sheet and minutes block", None, "Report", get(reports::json)),
     route!("GET" "/api/meetings/{meeting}/topics.csv", Access::Read, "reports", "The agenda as CSV: each topic with its reporting department, observers, votes and decision", None, "text/csv", get(agenda::csv)),

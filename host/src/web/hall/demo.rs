@@ -29,11 +29,12 @@ pub const DEMO_OBSERVERS: [(&str, &str, u32, &str); 3] = [
 
 /// The console logins: (login, display name, role, password). Demo only; a real hall lists
 /// argon2 hashes in its configuration.
-pub const DEMO_USERS: [(&str, &str, Role, &str); 4] = [
+pub const DEMO_USERS: [(&str, &str, Role, &str); 5] = [
     ("admin", "管理员", Role::Admin, "admin-pass"),
     ("clerk", "李会务", Role::Clerk, "clerk-pass"),
     ("chair", "周市长", Role::Chair, "chair-pass"),
     ("display", "大屏", Role::Display, "display-pass"),
+    ("fire-panel", "消防联动", Role::FirePanel, "fire-panel-pass"),
 ];
 
 /// The demonstration hall under the embedded rulebooks, Wuxi first (the default).

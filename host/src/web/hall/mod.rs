@@ -592,6 +592,15 @@ impl CoreHall {
             }
             HallCommand::Agenda { meeting, action } => self.agenda(actor, &meeting, *action).await,
             HallCommand::Floor { meeting, action } => self.floor(actor, &meeting, action).await,
+            HallCommand::FireAlarm { on } => {
+                let source = format!("http:{}", actor.username);
+                let changes = self
+                    .app
+                    .fire_alarm(&ledger_actor(actor), on, &source)
+                    .await
+                    .map_err(from_hall)?;
+                Ok(changes.iter().map(|c| to_change(c)).collect())
+            }
         }
     }
 

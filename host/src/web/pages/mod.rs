@@ -187,6 +187,7 @@ impl Ui {
             Some(Role::Clerk) => self.t("role_clerk"),
             Some(Role::Chair) => self.t("role_chair"),
             Some(Role::Display) => self.t("role_display"),
+            Some(Role::FirePanel) => self.t("role_fire_panel"),
             None => "",
         }
     }
