@@ -49,6 +49,44 @@ async fn hall_signing_in(dir: &tempfile::TempDir, participants: Vec<Participant>
     hall
 }
 
+/// A Wuxi plenary in session: m1 (presiding, signed in by the clerk) in the hall, m3 and m4 in
+/// the 嘉善 room.
+async fn in_session_with_room(dir: &tempfile::TempDir) -> Arc<Hall> {
+    let hall = hall_signing_in(
+        dir,
+        vec![
+            participant("m1", "mayor", Some(1)),
+            participant("m3", "vice-mayor", None),
+            participant("m4", "vice-mayor", None),
+        ],
+    )
+    .await;
+    let late = Command::LateSignIn {
+        member: MemberId("m1".into()),
+        reason: "读卡器故障".into(),
+        actor: ActorId("clerk".into()),
+    };
+    hall.execute(MID, "user:clerk", late).await.unwrap();
+    for m in ["m3", "m4"] {
+        let remote = Command::RemoteSignIn {
+            member: MemberId(m.into()),
+            site: SiteId("jiashan".into()),
+            confirmed: RemoteConfirmation::Site,
+        };
+        hall.execute(MID, "site:jiashan", remote).await.unwrap();
+    }
+    hall.execute(
+        MID,
+        "user:clerk",
+        Command::OpenSession {
+            actor: ActorId("clerk".into()),
+        },
+    )
+    .await
+    .unwrap();
+    hall
+}
+
 async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !f() {
@@ -176,6 +214,7 @@ async fn a_dropped_county_site_is_recorded_and_its_member_becomes_absent_after_g
 #[derive(Default)]
 struct Recorder {
     dialled: std::sync::Mutex<Vec<SiteConfig>>,
+    focused: std::sync::Mutex<Vec<Option<String>>>,
     events: std::sync::Mutex<
         Option<tokio::sync::mpsc::UnboundedReceiver<huitang::video::GatewayEvent>>,
     >,
@@ -188,6 +227,7 @@ impl Recorder {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         Recorder {
             dialled: Default::default(),
+            focused: Default::default(),
             events: std::sync::Mutex::new(Some(rx)),
             _keep: std::sync::Mutex::new(Some(tx)),
         }
@@ -212,6 +252,13 @@ impl VideoGateway for Recorder {
         &self,
     ) -> Option<tokio::sync::mpsc::UnboundedReceiver<huitang::video::GatewayEvent>> {
         self.events.lock().unwrap().take()
+    }
+    fn focus_site(
+        &self,
+        site: Option<&huitang::video::SiteId>,
+    ) -> Result<(), huitang::video::VideoError> {
+        self.focused.lock().unwrap().push(site.map(|s| s.0.clone()));
+        Ok(())
     }
 }
 
@@ -280,38 +327,7 @@ async fn county_rooms_are_dialled_with_the_grace_period_of_the_meetings_rulebook
 async fn a_keypad_vote_from_a_room_of_several_members_is_recorded_as_a_site_event_but_casts_no_ballot()
  {
     let dir = tempfile::tempdir().unwrap();
-    let hall = hall_signing_in(
-        &dir,
-        vec![
-            participant("m1", "mayor", Some(1)),
-            participant("m3", "vice-mayor", None),
-            participant("m4", "vice-mayor", None),
-        ],
-    )
-    .await;
-    let late = Command::LateSignIn {
-        member: MemberId("m1".into()),
-        reason: "读卡器故障".into(),
-        actor: ActorId("clerk".into()),
-    };
-    hall.execute(MID, "user:clerk", late).await.unwrap();
-    for m in ["m3", "m4"] {
-        let remote = Command::RemoteSignIn {
-            member: MemberId(m.into()),
-            site: SiteId("jiashan".into()),
-            confirmed: RemoteConfirmation::Site,
-        };
-        hall.execute(MID, "site:jiashan", remote).await.unwrap();
-    }
-    hall.execute(
-        MID,
-        "user:clerk",
-        Command::OpenSession {
-            actor: ActorId("clerk".into()),
-        },
-    )
-    .await
-    .unwrap();
+    let hall = in_session_with_room(&dir).await;
     let spec = VoteSpec {
         motion: "关于键盘表决的议案".into(),
         ballot: Ballot::Named,
@@ -369,4 +385,74 @@ async fn a_keypad_vote_from_a_room_of_several_members_is_recorded_as_a_site_even
         hall.with_meeting(MID, |m| m.votes()[0].voted.is_empty())
             .unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_room_with_the_floor_is_put_in_focus_and_released_when_its_turn_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let hall = in_session_with_room(&dir).await;
+    let gw = std::sync::Arc::new(Recorder::new());
+    let gateway: std::sync::Arc<dyn VideoGateway> = gw.clone();
+    let sites = vec![SiteConfig::new(
+        "jiashan",
+        "sip:jiashan@127.0.0.1",
+        "嘉善县",
+        &["m3", "m4"],
+    )];
+    let service = tokio::spawn(huitang::app::run_video_service(
+        hall.clone(),
+        gateway,
+        sites,
+    ));
+    wait_until("the room dialled", || gw.dialled.lock().unwrap().len() == 1).await;
+    let room = || huitang::meeting::Requester::Site {
+        site: SiteId("jiashan".into()),
+    };
+    let floor = |c| Command::Floor(c);
+    use huitang::meeting::{FloorCommand, Queue, Requester, SeatId};
+    // A seat speaks first: nothing to focus.
+    hall.execute(
+        MID,
+        "user:clerk",
+        floor(FloorCommand::Request {
+            who: Requester::Seat { seat: SeatId(1) },
+            queue: Queue::Speak,
+        }),
+    )
+    .await
+    .unwrap();
+    hall.execute(
+        MID,
+        "site:jiashan",
+        floor(FloorCommand::Request {
+            who: room(),
+            queue: Queue::Speak,
+        }),
+    )
+    .await
+    .unwrap();
+    hall.execute(
+        MID,
+        "user:clerk",
+        floor(FloorCommand::Grant { who: Some(room()) }),
+    )
+    .await
+    .unwrap();
+    wait_until("the room in focus", || {
+        gw.focused.lock().unwrap().last() == Some(&Some("jiashan".to_owned()))
+    })
+    .await;
+    hall.execute(MID, "user:clerk", floor(FloorCommand::End { who: room() }))
+        .await
+        .unwrap();
+    wait_until("focus released", || {
+        gw.focused.lock().unwrap().last() == Some(&None)
+    })
+    .await;
+    assert_eq!(
+        *gw.focused.lock().unwrap(),
+        vec![Some("jiashan".to_owned()), None],
+        "set once when the room got the floor, released once"
+    );
+    service.abort();
 }

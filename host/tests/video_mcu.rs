@@ -216,3 +216,38 @@ async fn mcu_reported_loss_is_immediate() {
         }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mcu_broadcasts_the_room_put_in_focus_and_refuses_an_unknown_one() {
+    let fake = FakeMcu::start(TOKEN).await.unwrap();
+    fake.add_site("mcu-haiyan", "海盐县", FakeBehaviour::Answer);
+    let gw = mcu_gateway(config(&fake, TOKEN), supervision()).unwrap();
+    let mut rx = gw.take_events().unwrap();
+    let mut seen = Vec::new();
+    gw.connect_site(site("haiyan")).unwrap();
+    wait_for(&mut rx, SECS_5, &mut seen, |k| {
+        *k == SiteEventKind::Connected
+    })
+    .await;
+    let broadcast_becomes = async |want: Option<&str>| {
+        for _ in 0..250 {
+            if fake.broadcast().as_deref() == want {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "the MCU's broadcast site never became {want:?}: {:?}",
+            fake.broadcast()
+        );
+    };
+    gw.focus_site(Some(&huitang::video::SiteId::from("haiyan")))
+        .unwrap();
+    broadcast_becomes(Some("mcu-haiyan")).await;
+    gw.focus_site(None).unwrap();
+    broadcast_becomes(None).await;
+    let err = gw
+        .focus_site(Some(&huitang::video::SiteId::from("nowhere")))
+        .unwrap_err();
+    assert!(matches!(err, VideoError::UnknownSite(_)), "{err}");
+}

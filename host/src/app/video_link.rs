@@ -1,7 +1,8 @@
 //! The video gateway's events, into the hall: every site event becomes a `site.link` ledger
 //! record (the audit trail and the console's alert, with the site as its key), then the
 //! meeting commands it implies (a lost site's members absent after the grace period, a
-//! restored site back, a hung-up site's members departed, a one-member room's keypad vote).
+//! restored site back, a hung-up site's members departed, a one-member room's keypad vote,
+//! a room's floor keys); and while a room has the floor, the MCU puts it in focus.
 
 use std::sync::Arc;
 
@@ -81,6 +82,8 @@ pub async fn run_video_service(
         })
     };
     let mut current: Option<String> = None;
+    // The county room in focus on the MCU (the newest open turn of a room), as last set.
+    let mut focused: Option<String> = None;
     if let Some(id) = live(&hall) {
         dial(&hall, gateway.as_ref(), &sites, &id);
         current = Some(id);
@@ -99,6 +102,18 @@ pub async fn run_video_service(
                     (Some(Event::Adjourned { .. }), Some(id)) if current.as_ref() == Some(id) => {
                         hang_up(gateway.as_ref(), &sites);
                         current = None;
+                        focused = None;
+                    }
+                    (Some(Event::Floor(_)), Some(id)) if current.as_ref() == Some(id) => {
+                        let want = room_speaking(&hall, id);
+                        if want != focused {
+                            let site = want.as_deref().map(crate::video::SiteId::from);
+                            tracing::info!(site = ?want, "county room in focus");
+                            if let Err(e) = gateway.focus_site(site.as_ref()) {
+                                tracing::warn!(error = %e, "county room not put in focus");
+                            }
+                            focused = want;
+                        }
                     }
                     _ => {}
                 },
@@ -135,6 +150,17 @@ pub async fn run_video_service(
             }
         }
     }
+}
+
+/// The county room whose turn opened last among the open microphones of `meeting_id`.
+fn room_speaking(hall: &Hall, meeting_id: &str) -> Option<String> {
+    hall.with_meeting(meeting_id, |m| {
+        m.floor().open.iter().rev().find_map(|t| match &t.party {
+            crate::meeting::Party::Site { site } => Some(site.0.clone()),
+            crate::meeting::Party::Seat { .. } => None,
+        })
+    })
+    .flatten()
 }
 
 /// Connects every site for `meeting_id`, naming the room's members who are on its roster.

@@ -54,6 +54,9 @@ pub trait VideoGateway: Send + Sync {
     /// The event stream. Returns `None` after the first call: there is one consumer, which
     /// fans out to the meeting core, the ledger and the console.
     fn take_events(&self) -> Option<mpsc::UnboundedReceiver<GatewayEvent>>;
+    /// Puts `site` in focus for every participant (the county room that has the floor), or
+    /// none. A backend that cannot (plain SIP: the hall's own mixer decides) ignores it.
+    fn focus_site(&self, site: Option<&SiteId>) -> Result<(), VideoError>;
 }
 
 /// Where a backend reports what happened to a call: `(site, attempt, input)`.
@@ -63,11 +66,16 @@ pub type InputSender = mpsc::UnboundedSender<(SiteId, u32, CallInput)>;
 pub trait CallBackend: Send + 'static {
     /// Carries out `action` for `site` without blocking; results go to `inputs`.
     fn execute(&mut self, site: &SiteConfig, action: Action, inputs: &InputSender);
+    /// Puts `site` in focus (or none), where the backend can; the default cannot.
+    fn focus(&mut self, site: Option<&SiteConfig>) {
+        let _ = site;
+    }
 }
 
 enum Command {
     Connect(SiteConfig),
     HangUp(SiteId),
+    Focus(Option<SiteId>),
 }
 
 /// A [`VideoGateway`] made of per-site supervisors driving a [`CallBackend`].
@@ -138,6 +146,17 @@ impl VideoGateway for SupervisedGateway {
     fn take_events(&self) -> Option<mpsc::UnboundedReceiver<GatewayEvent>> {
         self.events.lock().expect("events").take()
     }
+
+    fn focus_site(&self, site: Option<&SiteId>) -> Result<(), VideoError> {
+        if let Some(site) = site
+            && !self.snapshots.lock().expect("snapshots").contains_key(site)
+        {
+            return Err(VideoError::UnknownSite(site.clone()));
+        }
+        self.commands
+            .send(Command::Focus(site.cloned()))
+            .map_err(|_| VideoError::Stopped)
+    }
 }
 
 struct Runner<B> {
@@ -189,6 +208,10 @@ impl<B: CallBackend> Runner<B> {
                             if let Some(sup) = self.supervisors.get_mut(&id) {
                                 sup.stop(now);
                             }
+                        }
+                        Some(Command::Focus(id)) => {
+                            let site = id.and_then(|id| self.supervisors.get(&id)).map(|s| s.site());
+                            self.backend.focus(site);
                         }
                         None => {
                             for sup in self.supervisors.values_mut() {

@@ -20,7 +20,8 @@ use super::error::VideoError;
 use super::events::FailReason;
 use super::gateway::{CallBackend, InputSender, SupervisedGateway};
 use super::mcu_api::{
-    CallState, EventBatch, InviteRequest, InviteResponse, McuCall, McuEventKind, McuSite,
+    BroadcastRequest, CallState, EventBatch, InviteRequest, InviteResponse, McuCall, McuEventKind,
+    McuSite,
 };
 use super::site::{SiteConfig, SiteId};
 use super::supervisor::{Action, CallInput, SupervisorConfig};
@@ -221,6 +222,25 @@ async fn poll_events(
 }
 
 impl CallBackend for McuBackend {
+    fn focus(&mut self, site: Option<&SiteConfig>) {
+        let api = self.api.clone();
+        let timeout = api.config.request_timeout;
+        let body = serde_json::to_string(&BroadcastRequest {
+            site_id: site.map(|s| s.address.clone()),
+        })
+        .expect("serialisable");
+        tokio::spawn(async move {
+            match api
+                .call::<()>(Method::PUT, "/v1/broadcast", Some(body), timeout)
+                .await
+            {
+                Ok((status, _)) if status.is_success() => {}
+                Ok((status, _)) => tracing::warn!(%status, "MCU refused the broadcast site"),
+                Err(e) => tracing::warn!(error = %e, "MCU broadcast site not set"),
+            }
+        });
+    }
+
     fn execute(&mut self, site: &SiteConfig, action: Action, inputs: &InputSender) {
         self.ensure_event_poller(inputs);
         let api = self.api.clone();

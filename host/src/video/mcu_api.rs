@@ -12,6 +12,7 @@
 //! | GET | `/v1/calls/{call_id}` | → `McuCall` (404: no such call) |
 //! | DELETE | `/v1/calls/{call_id}` | → 204 |
 //! | GET | `/v1/events?after=N&wait_ms=M` | → `EventBatch` (long poll) |
+//! | PUT | `/v1/broadcast` | `BroadcastRequest` → 204 (广播会场: every site sees this one; `null`: voice-activated again; 404: unknown site) |
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,14 @@ pub struct InviteRequest {
 pub struct InviteResponse {
     /// The MCU's id for this participant call.
     pub call_id: String,
+}
+
+/// `PUT /v1/broadcast`: the site every participant sees (广播会场), or none (the MCU's
+/// voice-activated layout).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastRequest {
+    /// The vendor's site id, or `None`.
+    pub site_id: Option<String>,
 }
 
 /// A participant call's state.

@@ -41,6 +41,7 @@ struct FakeState {
     events: Vec<McuEvent>,
     next_call: u64,
     frozen: bool,
+    broadcast: Option<String>,
 }
 
 impl FakeState {
@@ -98,6 +99,7 @@ impl FakeMcu {
             .route("/v1/calls", axum::routing::post(invite))
             .route("/v1/calls/{call_id}", get(get_call).delete(hang_up))
             .route("/v1/events", get(events))
+            .route("/v1/broadcast", axum::routing::put(broadcast))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -125,6 +127,11 @@ impl FakeMcu {
         let r = f(&mut self.shared.state.lock().expect("fake state"));
         self.shared.notify.notify_waiters();
         r
+    }
+
+    /// The site in focus for every participant (广播会场), if any.
+    pub fn broadcast(&self) -> Option<String> {
+        self.with(|st| st.broadcast.clone())
     }
 
     /// Registers a site.
@@ -274,6 +281,24 @@ async fn hang_up(
         return r;
     }
     sh.state.lock().expect("fake state").calls.remove(&call_id);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn broadcast(
+    State(sh): State<Shared>,
+    headers: HeaderMap,
+    Json(req): Json<super::mcu_api::BroadcastRequest>,
+) -> Response {
+    if let Err(r) = admit(&sh, &headers).await {
+        return r;
+    }
+    let mut st = sh.state.lock().expect("fake state");
+    if let Some(site) = &req.site_id
+        && !st.sites.contains_key(site)
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    st.broadcast = req.site_id;
     StatusCode::NO_CONTENT.into_response()
 }
 
