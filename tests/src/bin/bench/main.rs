@@ -7,9 +7,11 @@
 //! `BENCH_MQTT_SEATS` (4096 virtual MQTT seats through Mosquitto; 0 skips), `BENCH_SSE_CLIENTS`
 //! (200 HTTP clients on the event stream during the MQTT runs), `BENCH_LEDGER_EVENTS`
 //! (1,000,000; 0 skips the ledger benchmark), `BENCH_SERIAL` (1; 0 skips the serial benchmark),
-//! `BENCH_NOTE` (free text printed in the report's header, e.g. why parameters were lowered).
+//! `BENCH_FLOOR` (1; 0 skips the floor storm of the MQTT runs), `BENCH_NOTE` (free text
+//! printed in the report's header, e.g. why parameters were lowered).
 
 mod ceilings;
+mod floor;
 mod hall;
 mod ledger;
 mod machine;
@@ -38,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let sse_clients = env_num("BENCH_SSE_CLIENTS", 200).max(1) as usize;
     let ledger_events = env_num("BENCH_LEDGER_EVENTS", 1_000_000);
     let serial_on = env_num("BENCH_SERIAL", 1) > 0;
+    let floor_on = env_num("BENCH_FLOOR", 1) > 0;
     let machine = machine::describe();
     let params = report::Params {
         runs,
@@ -46,8 +49,10 @@ async fn main() -> anyhow::Result<()> {
         sse_clients,
         ledger_events,
         serial: serial_on,
+        floor: floor_on,
         note: std::env::var("BENCH_NOTE").unwrap_or_default(),
         mqtt_errors: Vec::new(),
+        floor_errors: Vec::new(),
     };
     eprintln!("bench: {params:?} on {machine}");
     let started = std::time::Instant::now();
@@ -70,6 +75,8 @@ async fn main() -> anyhow::Result<()> {
     let mut hall_figs = report::HallFigures::default();
     let mut mqtt_figs = report::MqttFigures::default();
     let mut mqtt_errors = Vec::new();
+    let mut floor_figs = report::FloorFigures::default();
+    let mut floor_errors = Vec::new();
     for r in 0..runs {
         eprintln!("bench: run {}/{runs}: ceilings", r + 1);
         f_mqtt
@@ -105,12 +112,21 @@ async fn main() -> anyhow::Result<()> {
                 Duration::from_secs(10),
                 Duration::from_secs(1),
                 17 + r as u64,
+                floor_on,
             )
             .await;
             match run {
                 Ok(run) => {
                     eprintln!("bench: {run:?}");
                     mqtt_figs.push(&run);
+                    match &run.floor {
+                        Some(Ok(f)) => floor_figs.push(f),
+                        Some(Err(e)) => {
+                            eprintln!("bench: floor storm of run {} failed: {e}", r + 1);
+                            floor_errors.push(format!("run {}: {e}", r + 1));
+                        }
+                        None => {}
+                    }
                 }
                 Err(e) => {
                     eprintln!("bench: MQTT run {} failed: {e:#}", r + 1);
@@ -142,6 +158,8 @@ async fn main() -> anyhow::Result<()> {
         "sse_clients": sse_clients,
         "mqtt": mqtt_figs.json(),
         "mqtt_errors": mqtt_errors,
+        "floor": floor_figs.json(),
+        "floor_errors": floor_errors,
         "note": params.note.clone(),
         "ceilings": ceilings.iter().map(|f| (f.key.clone(), f.json())).collect::<serde_json::Map<_, _>>(),
         "hall": hall_figs.json(),
@@ -150,8 +168,16 @@ async fn main() -> anyhow::Result<()> {
     });
     let params = report::Params {
         mqtt_errors,
+        floor_errors,
         ..params
     };
-    report::write(&json, &ceilings, &hall_figs, &mqtt_figs, &params)?;
+    report::write(
+        &json,
+        &ceilings,
+        &hall_figs,
+        &mqtt_figs,
+        &floor_figs,
+        &params,
+    )?;
     Ok(())
 }

@@ -16,6 +16,8 @@
 //!   once client 0 has seen every ballot. Figures: last press → last ballot and → final tally
 //!   (`vote_closed`) on the SSE stream; interim-result rate (ballot changes per second on the
 //!   stream) and the longest gap between them.
+//! - Floor storm (`floor.rs`, unless turned off): after the vote closes, the same seats press
+//!   the request-to-speak key and the chair grants; the camera link drives a stand-in camera.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -42,7 +44,8 @@ use huitang_hallsim::{Key, MqttSeatSettings, VirtualHall};
 use crate::sse::{self, SseStream};
 use crate::stats::percentile;
 
-const MID: &str = "bench-mqtt";
+/// The meeting the MQTT run holds.
+pub(crate) const MID: &str = "bench-mqtt";
 const HALL_ID: &str = "bench";
 
 /// Figures of one MQTT rush + storm run.
@@ -79,6 +82,8 @@ pub struct MqttRun {
     pub interim_max_gap_ms: f64,
     pub presses: usize,
     pub votes_counted: u32,
+    /// The floor storm's figures, or why it failed (`None`: not run).
+    pub floor: Option<Result<crate::floor::FloorRun, String>>,
 }
 
 /// CPU seconds of this process: (all threads, threads whose name starts with each prefix).
@@ -123,7 +128,8 @@ pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn shuffled(n: usize, seed: u64) -> Vec<u32> {
+/// 1..=n in an order given by `seed`.
+pub(crate) fn shuffled(n: usize, seed: u64) -> Vec<u32> {
     let mut v: Vec<u32> = (1..=n as u32).collect();
     let mut s = seed | 1;
     for i in (1..v.len()).rev() {
@@ -137,10 +143,11 @@ fn shuffled(n: usize, seed: u64) -> Vec<u32> {
 
 /// A side runtime shut down in the background when dropped (a plain drop would block inside
 /// the main runtime, which tokio forbids), also when a run ends early with an error.
-struct SideRuntime(Option<tokio::runtime::Runtime>);
+pub(crate) struct SideRuntime(Option<tokio::runtime::Runtime>);
 
 impl SideRuntime {
-    fn new(name: &str) -> std::io::Result<SideRuntime> {
+    /// A one-worker runtime whose thread is named `name`.
+    pub(crate) fn new(name: &str) -> std::io::Result<SideRuntime> {
         Ok(SideRuntime(Some(
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
@@ -214,7 +221,7 @@ async fn sse_client(
     Ok(())
 }
 
-/// One run in `dir`.
+/// One run in `dir`; `floor`: also the floor storm after the vote storm.
 pub async fn run(
     dir: &std::path::Path,
     seats: usize,
@@ -222,6 +229,7 @@ pub async fn run(
     rush: Duration,
     storm: Duration,
     seed: u64,
+    floor: bool,
 ) -> anyhow::Result<MqttRun> {
     let broker = tokio::task::spawn_blocking(Mosquitto::start).await??;
     let ledger = Ledger::open(dir.join("ledger.db").to_str().context("path")?).await?;
@@ -571,6 +579,14 @@ pub async fn run(
         .map(|w| ms(w[1].saturating_duration_since(w[0])))
         .fold(0.0, f64::max);
 
+    // ---- floor storm (floor.rs) -----------------------------------------------------------
+    let floor = if floor {
+        let run = crate::floor::run(&hall, &vhall, seats_rt.handle(), &online, storm, seed).await;
+        Some(run.map_err(|e| format!("{e:#}")))
+    } else {
+        None
+    };
+
     // ---- clean up -------------------------------------------------------------------------
     stop.store(true, Ordering::Relaxed);
     let mut clients_failed = 0;
@@ -626,5 +642,6 @@ pub async fn run(
         interim_max_gap_ms: max_gap,
         presses: voters.len(),
         votes_counted: counted,
+        floor,
     })
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::floor::{FloorRun, GRANTS_PER_WAVE, WAVES};
 use crate::hall::Run;
 use crate::mqtt::MqttRun;
 use crate::stats::{Figure, fmt};
@@ -119,10 +120,14 @@ pub struct Params {
     pub ledger_events: u64,
     /// Whether the serial benchmark ran.
     pub serial: bool,
+    /// `BENCH_FLOOR`: whether the MQTT runs included the floor storm.
+    pub floor: bool,
     /// `BENCH_NOTE`: the operator's note for the header.
     pub note: String,
     /// MQTT runs that failed, with their error.
     pub mqtt_errors: Vec<String>,
+    /// Floor storms that failed (their MQTT run's other figures stand), with their error.
+    pub floor_errors: Vec<String>,
 }
 
 /// The MQTT path figures, one value per run each.
@@ -351,6 +356,150 @@ impl MqttFigures {
     }
 }
 
+/// The floor storm figures, one value per run each.
+#[derive(Debug)]
+pub struct FloorFigures(pub Vec<Figure>);
+
+const FLOOR_FIGURES: [(&str, &str, &str); 17] = [
+    (
+        "floor_seats_pressing",
+        "distinct seats that pressed 申请发言 over both waves",
+        "seats",
+    ),
+    ("floor_presses", "presses over both waves", "presses"),
+    (
+        "floor_press_span_ms",
+        "first press → last press of a wave (the longer wave)",
+        "ms",
+    ),
+    (
+        "floor_press_to_committed_p50_ms",
+        "press → `floor_requested` committed in the ledger, p50",
+        "ms",
+    ),
+    (
+        "floor_press_to_committed_p99_ms",
+        "press → `floor_requested` committed in the ledger, p99",
+        "ms",
+    ),
+    (
+        "floor_press_to_seat_queued_p50_ms",
+        "press → the seat shows its queue position (`Speak` over MQTT), p50",
+        "ms",
+    ),
+    (
+        "floor_press_to_seat_queued_p99_ms",
+        "press → the seat shows its queue position (`Speak` over MQTT), p99",
+        "ms",
+    ),
+    (
+        "floor_requests_lost",
+        "requests lost: pressed but never queued",
+        "presses",
+    ),
+    (
+        "floor_seats_not_shown_queued",
+        "queued requests whose seat never showed its position",
+        "seats",
+    ),
+    (
+        "floor_queue_not_commit_order",
+        "places where the queue differs from the order the host received (committed) the presses",
+        "places",
+    ),
+    (
+        "floor_queue_press_inversions",
+        "queue neighbours where the later one pressed earlier (press instants at the seats)",
+        "pairs",
+    ),
+    ("floor_grants", "grants by the chair", "grants"),
+    (
+        "floor_camera_misses",
+        "camera moves that did not arrive within 5 s (grants and ends)",
+        "moves",
+    ),
+    (
+        "floor_grant_to_camera_p50_ms",
+        "grant issued → the seat's CAM_Memory Recall at the camera, p50",
+        "ms",
+    ),
+    (
+        "floor_grant_to_camera_p99_ms",
+        "grant issued → the seat's CAM_Memory Recall at the camera, p99",
+        "ms",
+    ),
+    (
+        "floor_press_to_camera_p50_ms",
+        "the granted seat's press → its CAM_Memory Recall at the camera (includes the wait in \
+         the queue), p50",
+        "ms",
+    ),
+    (
+        "floor_press_to_camera_p99_ms",
+        "the granted seat's press → its CAM_Memory Recall at the camera (includes the wait in \
+         the queue), p99",
+        "ms",
+    ),
+];
+
+impl Default for FloorFigures {
+    fn default() -> Self {
+        FloorFigures(
+            FLOOR_FIGURES
+                .iter()
+                .map(|(k, l, u)| Figure::new(k, l, u))
+                .collect(),
+        )
+    }
+}
+
+impl FloorFigures {
+    /// Adds one run's values.
+    pub fn push(&mut self, r: &FloorRun) {
+        let v = [
+            r.seats_pressing as f64,
+            r.presses as f64,
+            r.press_span_ms,
+            r.press_to_committed_p50_ms,
+            r.press_to_committed_p99_ms,
+            r.press_to_seat_queued_p50_ms,
+            r.press_to_seat_queued_p99_ms,
+            r.requests_lost as f64,
+            r.seats_not_shown_queued as f64,
+            r.queue_not_commit_order as f64,
+            r.queue_press_inversions as f64,
+            r.grants as f64,
+            r.camera_misses as f64,
+            r.grant_to_camera_p50_ms,
+            r.grant_to_camera_p99_ms,
+            r.press_to_camera_p50_ms,
+            r.press_to_camera_p99_ms,
+        ];
+        for (f, x) in self.0.iter_mut().zip(v) {
+            f.runs.push(x);
+        }
+    }
+
+    /// The figures as JSON.
+    pub fn json(&self) -> Value {
+        Value::Object(self.0.iter().map(|f| (f.key.clone(), f.json())).collect())
+    }
+
+    fn get(&self, key: &str) -> f64 {
+        self.0
+            .iter()
+            .find(|f| f.key == key)
+            .map_or(f64::NAN, Figure::median)
+    }
+
+    fn max(&self, key: &str) -> f64 {
+        self.0
+            .iter()
+            .find(|f| f.key == key)
+            .map_or(f64::NAN, Figure::max)
+    }
+}
+
 fn row(md: &mut String, f: &Figure) {
     let runs: Vec<String> = f.runs.iter().map(|x| fmt(*x)).collect();
     let _ = writeln!(
@@ -371,6 +520,7 @@ pub fn write(
     ceilings: &[Figure],
     hall: &HallFigures,
     mqtt: &MqttFigures,
+    floor: &FloorFigures,
     p: &Params,
 ) -> anyhow::Result<()> {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench");
@@ -390,12 +540,13 @@ pub fn write(
          Each figure: **median** of {runs} runs, the range (min – max) and every run. Nothing \
          here is asserted by a test.\n\n\
          Parameters of this run: BENCH_RUNS={runs}, BENCH_SEATS={seats}, \
-         BENCH_MQTT_SEATS={}, BENCH_SSE_CLIENTS={}, BENCH_LEDGER_EVENTS={}, BENCH_SERIAL={}; \
-         the whole benchmark took {} s.\n",
+         BENCH_MQTT_SEATS={}, BENCH_SSE_CLIENTS={}, BENCH_LEDGER_EVENTS={}, BENCH_SERIAL={}, \
+         BENCH_FLOOR={}; the whole benchmark took {} s.\n",
         p.mqtt_seats,
         p.sse_clients,
         p.ledger_events,
         u8::from(p.serial),
+        u8::from(p.floor),
         fmt(json["wall_seconds"].as_f64().unwrap_or(f64::NAN)),
     );
     if !p.note.trim().is_empty() {
@@ -449,6 +600,7 @@ pub fn write(
         row(&mut md, f);
     }
     mqtt_section(&mut md, mqtt, p, head);
+    floor_section(&mut md, floor, p, head);
     let _ = writeln!(
         md,
         "\n## Host core in process: {seats} seats, check-in rush over 10 s, vote storm within 1 s\n\n\
@@ -649,6 +801,79 @@ fn mqtt_section(md: &mut String, mqtt: &MqttFigures, p: &Params, head: &str) {
             ", longer than a 2 Hz refresh"
         },
         fmt(press_gap)
+    );
+}
+
+fn floor_section(md: &mut String, floor: &FloorFigures, p: &Params, head: &str) {
+    if p.mqtt_seats == 0 || !p.floor {
+        let why = if p.mqtt_seats == 0 {
+            "BENCH_MQTT_SEATS=0"
+        } else {
+            "BENCH_FLOOR=0"
+        };
+        let _ = writeln!(md, "\n## Floor storm\n\nNot run ({why}).");
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n## Floor storm: {} MQTT seats, request mode, queue limit {}\n\n\
+         What ran: a phase of each MQTT run above, after the vote storm's vote is closed, on \
+         the same seats, broker, host MQTT transport, dispatcher, `Hall`, ledger and event-stream \
+         clients. Floor mode `request` (the chair grants), queue limit {} (the maximum). The \
+         queue holds at most {} requests, so the presses come in {} waves: in each, up to {} \
+         checked-in seats (never the chair's; distinct seats in each wave when enough are \
+         online) press the request-to-speak key once, spread over 1 s in shuffled order; \
+         between waves the chair mutes all and clears the queue. \"Committed\" is the hall's \
+         broadcast of `floor_requested` after the ledger commit; \"the seat shows its \
+         position\" is when the seat's firmware shows queued after the host's `Speak` order \
+         came back through the broker (polled every 1 ms). Once a wave is queued the chair \
+         grants the next request {} times (`Grant` with no name, executed on the hall as the \
+         chair), each time waiting for the camera to recall that seat's preset, then ends the \
+         turn and waits for the overview recall. The host's camera link \
+         (`huitang::camera::link`) drives a loopback UDP listener on its own thread that \
+         stands in for a VISCA over IP camera (answers the sequence reset, ACK and \
+         completion); a recall's time is when its datagram was read there.\n\n{head}",
+        p.mqtt_seats,
+        huitang::meeting::floor::MAX_QUEUE,
+        huitang::meeting::floor::MAX_QUEUE,
+        huitang::meeting::floor::MAX_QUEUE,
+        WAVES,
+        huitang::meeting::floor::MAX_QUEUE,
+        GRANTS_PER_WAVE,
+    );
+    for f in &floor.0 {
+        row(md, f);
+    }
+    if !p.floor_errors.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nFloor storms that failed (not in the figures above):\n"
+        );
+        for e in &p.floor_errors {
+            let _ = writeln!(md, "- {e}");
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\n### Reading the floor figures\n\n\
+         - Requests lost (worst run): {} of {} presses; queued requests whose seat never showed \
+           its position (worst run): {}; camera moves missed (worst run): {}.\n\
+         - Queue order (worst run): {} places where the queue is not the order the host \
+           received and committed the presses (first come, first served: must be 0); {} \
+           neighbours where the later one pressed earlier by the seats' own press instants \
+           (each seat is its own MQTT connection, so presses a few ms apart may reach the \
+           broker and the host out of order; the host can only serve what it has received).\n\
+         - \"Press → camera\" is dominated by the time the request waited in the queue for \
+           the bench's own grants (the wave's presses, then the grants before it, one at a \
+           time); grant → camera (p50, median of the runs: {} ms) is the host's own part: the grant's \
+           commit, the camera link's wake-up and the UDP datagram.",
+        fmt(floor.max("floor_requests_lost")),
+        fmt(floor.get("floor_presses")),
+        fmt(floor.max("floor_seats_not_shown_queued")),
+        fmt(floor.max("floor_camera_misses")),
+        fmt(floor.max("floor_queue_not_commit_order")),
+        fmt(floor.max("floor_queue_press_inversions")),
+        fmt(floor.get("floor_grant_to_camera_p50_ms")),
     );
 }
 
