@@ -22,6 +22,7 @@ mod stats;
 
 use std::time::Duration;
 
+use report::FigureTable;
 use serde_json::json;
 use stats::Figure;
 

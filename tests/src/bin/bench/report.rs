@@ -88,21 +88,68 @@ impl HallFigures {
             r.vote_stream_ballots_per_s,
             r.votes_counted as f64,
         ];
-        for (f, x) in self.0.iter_mut().zip(v) {
-            f.runs.push(x);
+        self.add_run(&v);
+    }
+}
+
+/// A table of figures, one value per run each: what the hall, MQTT and floor tables share.
+pub trait FigureTable {
+    /// The figures, in report order.
+    fn figures(&self) -> &[Figure];
+    /// The same, to add a run.
+    fn figures_mut(&mut self) -> &mut [Figure];
+
+    /// Adds one run's values, in the table's order.
+    fn add_run(&mut self, values: &[f64]) {
+        for (f, x) in self.figures_mut().iter_mut().zip(values) {
+            f.runs.push(*x);
         }
     }
 
-    pub fn json(&self) -> Value {
-        Value::Object(self.0.iter().map(|f| (f.key.clone(), f.json())).collect())
+    /// The figures as JSON.
+    fn json(&self) -> Value {
+        Value::Object(
+            self.figures()
+                .iter()
+                .map(|f| (f.key.clone(), f.json()))
+                .collect(),
+        )
     }
 
+    /// The median of `key` over the runs (NaN if there is no such figure).
     fn get(&self, key: &str) -> f64 {
-        self.0
+        self.figures()
             .iter()
             .find(|f| f.key == key)
             .map_or(f64::NAN, Figure::median)
     }
+
+    /// The worst (largest) run of `key` (NaN if there is no such figure).
+    fn max(&self, key: &str) -> f64 {
+        self.figures()
+            .iter()
+            .find(|f| f.key == key)
+            .map_or(f64::NAN, Figure::max)
+    }
+}
+
+macro_rules! figure_table {
+    ($($t:ty),*) => {$(
+        impl FigureTable for $t {
+            fn figures(&self) -> &[Figure] {
+                &self.0
+            }
+            fn figures_mut(&mut self) -> &mut [Figure] {
+                &mut self.0
+            }
+        }
+    )*};
+}
+figure_table!(HallFigures, MqttFigures, FloorFigures);
+
+/// The figures of a `(key, label, unit)` table, with no runs yet.
+fn table(rows: &[(&str, &str, &str)]) -> Vec<Figure> {
+    rows.iter().map(|(k, l, u)| Figure::new(k, l, u)).collect()
 }
 
 /// The parameters a report ran with (stated in its header).
@@ -286,12 +333,7 @@ const MQTT_FIGURES: [(&str, &str, &str); 31] = [
 
 impl Default for MqttFigures {
     fn default() -> Self {
-        MqttFigures(
-            MQTT_FIGURES
-                .iter()
-                .map(|(k, l, u)| Figure::new(k, l, u))
-                .collect(),
-        )
+        MqttFigures(table(&MQTT_FIGURES))
     }
 }
 
@@ -331,28 +373,7 @@ impl MqttFigures {
             r.interim_max_gap_ms,
             r.votes_counted as f64,
         ];
-        for (f, x) in self.0.iter_mut().zip(v) {
-            f.runs.push(x);
-        }
-    }
-
-    /// The figures as JSON.
-    pub fn json(&self) -> Value {
-        Value::Object(self.0.iter().map(|f| (f.key.clone(), f.json())).collect())
-    }
-
-    fn get(&self, key: &str) -> f64 {
-        self.0
-            .iter()
-            .find(|f| f.key == key)
-            .map_or(f64::NAN, Figure::median)
-    }
-
-    fn max(&self, key: &str) -> f64 {
-        self.0
-            .iter()
-            .find(|f| f.key == key)
-            .map_or(f64::NAN, Figure::max)
+        self.add_run(&v);
     }
 }
 
@@ -444,12 +465,7 @@ const FLOOR_FIGURES: [(&str, &str, &str); 17] = [
 
 impl Default for FloorFigures {
     fn default() -> Self {
-        FloorFigures(
-            FLOOR_FIGURES
-                .iter()
-                .map(|(k, l, u)| Figure::new(k, l, u))
-                .collect(),
-        )
+        FloorFigures(table(&FLOOR_FIGURES))
     }
 }
 
@@ -475,28 +491,7 @@ impl FloorFigures {
             r.press_to_camera_p50_ms,
             r.press_to_camera_p99_ms,
         ];
-        for (f, x) in self.0.iter_mut().zip(v) {
-            f.runs.push(x);
-        }
-    }
-
-    /// The figures as JSON.
-    pub fn json(&self) -> Value {
-        Value::Object(self.0.iter().map(|f| (f.key.clone(), f.json())).collect())
-    }
-
-    fn get(&self, key: &str) -> f64 {
-        self.0
-            .iter()
-            .find(|f| f.key == key)
-            .map_or(f64::NAN, Figure::median)
-    }
-
-    fn max(&self, key: &str) -> f64 {
-        self.0
-            .iter()
-            .find(|f| f.key == key)
-            .map_or(f64::NAN, Figure::max)
+        self.add_run(&v);
     }
 }
 
