@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use huitang_firmware::terminal::{Config, Speak, Terminal};
-use huitang_protocol::{CheckIn, Down, EventSeq, Key, Led, SpeakRefusal, SpeakState, Up};
+use huitang_protocol::{
+    CheckIn, Down, EventSeq, Key, Led, SpeakRefusal, SpeakState, Timestamp, Up,
+};
 
 fn checked_in() -> (Terminal, u64) {
     let mut t = Terminal::new(HW, Config::mqtt(), 0);
@@ -119,4 +121,76 @@ fn the_fire_alarm_closes_the_microphone_and_silences_the_key_until_it_clears() {
     assert_eq!(t.outbox().len(), before, "no event while the alarm is on");
     speak(&mut t, SpeakState::Ended, now + 50);
     assert_eq!(t.speak(), Speak::Idle);
+}
+
+/// A terminal whose clock `TimeSync` set sends 申请发言 with the instant of the press, so the
+/// host can queue presses in the order they happened; vote keys and an unsynced clock keep
+/// the plain `KeyPressed`.
+#[test]
+fn a_synced_terminal_sends_its_speak_press_with_the_press_instant() {
+    let (mut t, now) = checked_in();
+    t.on_key(Key::RequestToSpeak, now);
+    assert!(matches!(t.poll_up(now), Some(Up::KeyPressed { .. })));
+    t.on_message(Down::EventAck { event: EventSeq(2) }, now + 5);
+
+    let wall = 1_795_680_000_000;
+    assert_eq!(
+        t.on_message(
+            Down::TimeSync {
+                now: Timestamp(wall)
+            },
+            now + 10
+        ),
+        Some(Up::Ack)
+    );
+    t.on_key(Key::Cancel, now + 100);
+    assert!(matches!(
+        t.poll_up(now + 100),
+        Some(Up::KeyPressed {
+            key: Key::Cancel,
+            ..
+        })
+    ));
+    t.on_message(Down::EventAck { event: EventSeq(3) }, now + 105);
+    t.on_key(Key::RequestToSpeak, now + 410);
+    assert_eq!(
+        t.poll_up(now + 410),
+        Some(Up::KeyPressedAt {
+            event: EventSeq(4),
+            key: Key::RequestToSpeak,
+            at: Timestamp(wall + 400),
+        })
+    );
+}
+
+/// The clock keeps the sample delivered fastest: a later, slower `TimeSync` does not set it
+/// back; a faster one sets it forward; a step of more than a second is taken at once; and a
+/// kept sample older than two sync intervals gives way to the next one.
+#[test]
+fn the_clock_keeps_the_time_sync_delivered_fastest() {
+    use huitang_protocol::timing::TIME_SYNC_INTERVAL_MS;
+    let mut t = Terminal::new(HW, Config::mqtt(), 0);
+    let sync = |t: &mut Terminal, wall: u64, at: u64| {
+        t.on_message(
+            Down::TimeSync {
+                now: Timestamp(wall),
+            },
+            at,
+        );
+        t.on_tick(at);
+        t.wall_clock().expect("set").0 - wall
+    };
+    let base = 1_795_680_000_000;
+    // Sent at host time base+1000, delivered at tick 1000: offset base.
+    assert_eq!(sync(&mut t, base + 1_000, 1_000), 0);
+    // Sent at base+2000 but delivered 30 ms late (tick 2030): the clock stays 30 ms ahead.
+    assert_eq!(sync(&mut t, base + 2_000, 2_030), 30);
+    // Delivered 5 ms faster than the first: the clock moves forward to it.
+    assert_eq!(sync(&mut t, base + 3_005, 3_000), 0);
+    // The host's clock was stepped back by 2 s: taken at once.
+    assert_eq!(sync(&mut t, base + 2_000, 4_000), 0);
+    // Two intervals later a slower sample replaces the stale one.
+    let later = 4_000 + 2 * u64::from(TIME_SYNC_INTERVAL_MS);
+    assert_eq!(sync(&mut t, base + later - 2_000 - 20, later), 0);
+    assert_eq!(t.wall_clock(), Some(Timestamp(base + later - 2_020)));
 }

@@ -417,6 +417,7 @@ async fn a_county_room_with_the_floor_is_put_in_focus_and_released_when_its_turn
         floor(FloorCommand::Request {
             who: Requester::Seat { seat: SeatId(1) },
             queue: Queue::Speak,
+            pressed_at: None,
         }),
     )
     .await
@@ -427,6 +428,7 @@ async fn a_county_room_with_the_floor_is_put_in_focus_and_released_when_its_turn
         floor(FloorCommand::Request {
             who: room(),
             queue: Queue::Speak,
+            pressed_at: None,
         }),
     )
     .await

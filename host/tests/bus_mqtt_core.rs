@@ -276,3 +276,44 @@ proptest! {
         prop_assert!(!invented);
     }
 }
+
+/// The clock round: every online terminal gets a `TimeSync` once per
+/// `TIME_SYNC_INTERVAL_MS`, a share per step in turn (never the whole hall at once), and an
+/// offline terminal gets none.
+#[test]
+fn every_online_terminal_gets_a_time_sync_once_per_interval_in_turn() {
+    use huitang_protocol::timing::TIME_SYNC_INTERVAL_MS;
+    let ids: Vec<String> = (0..120)
+        .map(|i| format!("30002a0011513335383{i:05}"))
+        .collect();
+    let seats: Vec<(TerminalId, SeatId)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (TerminalId(id.clone()), SeatId(i as u32 + 1)))
+        .collect();
+    let mut h = MqttHost::new("h1", &seats, 1_795_680_000_000);
+    // 119 say hello; the last stays offline.
+    for id in &ids[..119] {
+        h.handle_publish(&up(id), hello(1, id).as_bytes(), 5);
+    }
+    drain(&mut h);
+    let steps = u64::from(TIME_SYNC_INTERVAL_MS) / 1_000;
+    let mut got = std::collections::BTreeMap::<String, usize>::new();
+    let mut most_per_step = 0;
+    for step in 0..steps {
+        h.time_sync_step(1_000, 1_795_680_000_000 + step * 1_000);
+        let (_, out) = drain(&mut h);
+        most_per_step = most_per_step.max(out.len());
+        for (topic, msg, retain) in out {
+            assert!(matches!(msg, Down::TimeSync { .. }) && !retain);
+            *got.entry(topic).or_default() += 1;
+        }
+    }
+    assert_eq!(most_per_step, 2, "119 terminals over 60 steps: 2 a step");
+    assert_eq!(got.len(), 119, "every online terminal, the offline one not");
+    assert!(
+        got.values().all(|n| (1..=2).contains(n)),
+        "each once or twice (the share rounds up): {got:?}"
+    );
+    assert!(!got.contains_key(&format!("huitang/h1/seat/{}/down", ids[119])));
+}

@@ -121,6 +121,7 @@ async fn the_camera_recalls_the_newest_speakers_preset_and_the_overview_when_nob
             FloorCommand::Request {
                 who: seat_of(n),
                 queue: Queue::Speak,
+                pressed_at: None,
             },
             s,
         )

@@ -27,6 +27,7 @@ fn request(m: &mut Meeting, n: u32, s: u64) -> Result<Vec<Event>, Refusal> {
         FloorCommand::Request {
             who: seat(n),
             queue: Queue::Speak,
+            pressed_at: None,
         },
         s,
     )
@@ -38,6 +39,7 @@ fn reply(m: &mut Meeting, n: u32, s: u64) -> Result<Vec<Event>, Refusal> {
         FloorCommand::Request {
             who: seat(n),
             queue: Queue::Reply,
+            pressed_at: None,
         },
         s,
     )
@@ -134,6 +136,7 @@ fn requests_before_the_session_opens_are_refused() {
             Command::Floor(FloorCommand::Request {
                 who: seat(2),
                 queue: Queue::Speak,
+                pressed_at: None,
             }),
             at(-9),
         )
@@ -357,6 +360,7 @@ fn a_county_room_queues_with_the_hall_and_a_lost_link_ends_its_turn() {
             FloorCommand::Request {
                 who: by_site.clone(),
                 queue: Queue::Speak,
+                pressed_at: None,
             },
             s,
         )
@@ -464,6 +468,7 @@ fn floor_events_are_tagged_json_and_replay_rebuilds_the_floor() {
         FloorCommand::Request {
             who: seat(2),
             queue: Queue::Speak,
+            pressed_at: None,
         },
         0,
     );
@@ -473,6 +478,7 @@ fn floor_events_are_tagged_json_and_replay_rebuilds_the_floor() {
         FloorCommand::Request {
             who: seat(3),
             queue: Queue::Reply,
+            pressed_at: None,
         },
         2,
     );
@@ -514,7 +520,7 @@ proptest! {
         for (i, (op, n)) in ops.into_iter().enumerate() {
             let s = i as u64 + 1;
             let c = match op {
-                0 | 1 => FloorCommand::Request { who: seat(n), queue: Queue::Speak },
+                0 | 1 => FloorCommand::Request { who: seat(n), queue: Queue::Speak, pressed_at: None, },
                 2 => FloorCommand::Withdraw { who: seat(n) },
                 _ => FloorCommand::Grant { who: None },
             };
@@ -534,6 +540,117 @@ proptest! {
             for p in order.iter().rev() { if !last.contains(p) { last.insert(0, *p); } }
             prop_assert_eq!(queued, last);
         }
+        let again = Meeting::replay(&log).unwrap();
+        prop_assert_eq!(again.floor(), m.floor());
+    }
+}
+
+/// A seat's 申请发言 pressed at `pressed` (its terminal's synced clock), recorded at `now`.
+fn timed(
+    m: &mut Meeting,
+    n: u32,
+    pressed: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Event>, Refusal> {
+    m.execute(
+        Command::Floor(FloorCommand::Request {
+            who: seat(n),
+            queue: Queue::Speak,
+            pressed_at: Some(pressed),
+        }),
+        now,
+    )
+}
+
+fn requested_position(events: &[Event]) -> Option<u16> {
+    events.iter().find_map(|e| match e {
+        Event::Floor(FloorEvent::Requested { position, .. }) => Some(*position),
+        _ => None,
+    })
+}
+
+#[test]
+fn timed_presses_queue_in_the_order_they_were_pressed_not_delivered() {
+    let (mut m, mut log) = in_session("wuxi", "executive", 9, 9);
+    let t = sec(1);
+    // Seat 5 pressed at t+40 and arrived first; seat 3 pressed at t+10 and arrived 60 ms
+    // later (another MQTT connection, a later poll): 3 goes first and 5 learns it is second.
+    log.extend(timed(&mut m, 5, t.plus_ms(40), t.plus_ms(45)).unwrap());
+    let e = timed(&mut m, 3, t.plus_ms(10), t.plus_ms(105)).unwrap();
+    assert_eq!(requested_position(&e), Some(1));
+    log.extend(e);
+    assert_eq!(queued_seats(&m), vec![3, 5]);
+    assert_eq!(
+        m.floor_seat_states(t.plus_ms(106)).get(&SeatId(5)),
+        Some(&huitang_protocol::SpeakState::Queued { position: 2 })
+    );
+    // An untimed request (a console, a serial seat without a synced clock) queues when it is
+    // recorded: after both.
+    log.extend(request(&mut m, 8, 2).unwrap());
+    // Pressed at the instant seat 8's request was recorded: ties keep the recorded order.
+    log.extend(timed(&mut m, 2, sec(2), sec(2).plus_ms(100)).unwrap());
+    assert_eq!(queued_seats(&m), vec![3, 5, 8, 2]);
+    // The queue instant is recorded, so replay rebuilds the same order.
+    let again = Meeting::replay(&log).unwrap();
+    assert_eq!(again.floor(), m.floor());
+}
+
+#[test]
+fn a_wrong_clock_cannot_jump_the_queue_beyond_the_reorder_window() {
+    let (mut m, _) = in_session("wuxi", "executive", 9, 9);
+    let t = sec(1);
+    request(&mut m, 5, 1).unwrap(); // recorded at t
+    request(&mut m, 6, 1).ok(); // same instant, after 5
+    // Seat 3's clock is 10 s slow: its press counts as FLOOR_REORDER_MS before it was
+    // recorded. Recorded 300 ms after seats 5 and 6, it cannot pass them...
+    let late = t.plus_ms(u64::from(FLOOR_REORDER_MS) + 50);
+    let e = timed(&mut m, 3, Timestamp(late.0 - 10_000), late).unwrap();
+    assert!(matches!(
+        &e[..],
+        [Event::Floor(FloorEvent::Requested { position: 3, pressed: Some(p), .. })]
+            if *p == Timestamp(late.0 - u64::from(FLOOR_REORDER_MS))
+    ));
+    // ...and a clock in the future queues the press when it is recorded, not later.
+    let now = late.plus_ms(10);
+    let e = timed(&mut m, 4, now.plus_ms(60_000), now).unwrap();
+    assert!(matches!(
+        &e[..],
+        [Event::Floor(FloorEvent::Requested { position: 4, pressed: Some(p), .. })] if *p == now
+    ));
+    // Within the window a slow clock does move a press ahead: recorded 100 ms after seat 4.
+    let e = timed(&mut m, 7, Timestamp(0), now.plus_ms(100)).unwrap();
+    assert_eq!(requested_position(&e), Some(4));
+    assert_eq!(queued_seats(&m), vec![5, 6, 3, 7, 4]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// However the bus reorders timed presses (each delivered up to the reorder window after
+    /// it was pressed), the queue is in press order, and replay gives the same floor.
+    #[test]
+    fn timed_presses_queue_in_press_order_whatever_the_delivery_order(
+        presses in proptest::collection::vec((0u64..2_000, 0u64..u64::from(FLOOR_REORDER_MS)), 1..9),
+    ) {
+        let (mut m, mut log) = in_session("wuxi", "executive", 9, 9);
+        // Seat i+2 presses at its own instant (distinct per seat; seat 1 is the chair's).
+        let t = sec(1);
+        let mut deliveries: Vec<(Timestamp, u32, Timestamp)> = presses
+            .iter()
+            .enumerate()
+            .map(|(i, (p, delay))| {
+                let pressed = t.plus_ms(p * 10 + i as u64);
+                (pressed.plus_ms(*delay), i as u32 + 2, pressed)
+            })
+            .collect();
+        deliveries.sort();
+        for (recorded, n, pressed) in &deliveries {
+            log.extend(timed(&mut m, *n, *pressed, *recorded).unwrap());
+        }
+        let mut by_press = deliveries.clone();
+        by_press.sort_by_key(|(_, _, pressed)| *pressed);
+        let want: Vec<u32> = by_press.iter().map(|(_, n, _)| *n).collect();
+        prop_assert_eq!(queued_seats(&m), want);
         let again = Meeting::replay(&log).unwrap();
         prop_assert_eq!(again.floor(), m.floor());
     }

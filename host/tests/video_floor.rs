@@ -51,6 +51,7 @@ async fn a_county_room_queues_replies_and_loses_its_turn_with_its_link() {
             Command::Floor(FloorCommand::Request {
                 who: Requester::Seat { seat: SeatId(2) },
                 queue: Queue::Speak,
+                pressed_at: None,
             }),
             now_ms(),
         )

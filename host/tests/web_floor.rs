@@ -23,6 +23,7 @@ async fn press(t: &TestApp, m: &str, seat: u32) {
     let cmd = Command::Floor(FloorCommand::Request {
         who: Requester::Seat { seat: SeatId(seat) },
         queue: Queue::Speak,
+        pressed_at: None,
     });
     t.hall
         .core_command(&terminal, Some(m.to_owned()), cmd)

@@ -14,6 +14,7 @@
 //! | 4  | `BufferedEvent`       | event taken while offline, with its original time             |
 //! | 5  | `Ack`                 | reply to a command: applied                                   |
 //! | 6  | `Nack`                | reply to a command: refused, with an [`ErrorCode`]            |
+//! | 7  | `KeyPressedAt`        | event: `KeyPressed` with the press instant (clock synced)      |
 //!
 //! | #  | Down (host → terminal) | terminal replies with (serial)                               |
 //! |----|------------------------|--------------------------------------------------------------|
@@ -101,6 +102,18 @@ pub enum Up {
     Nack {
         /// Why.
         code: ErrorCode,
+    },
+    /// 7: a key was pressed, with the instant by the terminal's clock as `TimeSync` set it
+    /// (resent until `EventAck`). A terminal whose clock is synced sends this for
+    /// 申请发言, so the host queues requests in the order they were pressed and not in the
+    /// order the bus delivered them; without a synced clock it sends `KeyPressed`.
+    KeyPressedAt {
+        /// This event's sequence number.
+        event: EventSeq,
+        /// Which key.
+        key: Key,
+        /// When it was pressed, by the terminal's synced clock.
+        at: Timestamp,
     },
 }
 
@@ -238,7 +251,7 @@ pub trait Message: Serialize + for<'de> Deserialize<'de> {
 }
 
 impl Message for Up {
-    const KNOWN: u32 = 7;
+    const KNOWN: u32 = 8;
     fn wire_number(&self) -> u32 {
         match self {
             Up::Hello { .. } => 0,
@@ -248,6 +261,7 @@ impl Message for Up {
             Up::BufferedEvent { .. } => 4,
             Up::Ack => 5,
             Up::Nack { .. } => 6,
+            Up::KeyPressedAt { .. } => 7,
         }
     }
 }

@@ -57,6 +57,16 @@ pub const TERMINAL_LINK_TIMEOUT_MS: u32 = 2_000;
 /// The host broadcasts `TimeSync` at least this often.
 pub const TIME_SYNC_INTERVAL_MS: u32 = 60_000;
 
+/// A terminal keeps the `TimeSync` that set its clock latest among those of the last
+/// [`TIME_SYNC_INTERVAL_MS`] (the one delivered fastest); a sample further than this from the
+/// kept one is a clock step and is taken at once.
+pub const TIME_SYNC_STEP_MS: u32 = 1_000;
+
+/// A timed 申请发言 (`KeyPressedAt`) moves ahead in the speaker queue only of requests
+/// recorded less than this long before it: the host orders presses by their instant within
+/// this window, so a terminal with a wrong clock cannot jump the queue.
+pub const FLOOR_REORDER_MS: u32 = 250;
+
 /// Length of one reply slot after a `Discover` (fits turnaround and a `Hello` frame).
 pub const DISCOVER_SLOT_MS: u32 = 10;
 

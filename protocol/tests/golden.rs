@@ -98,6 +98,16 @@ fn golden_up() -> Vec<(&'static str, u8, u8, Up)> {
                 code: ErrorCode::NotCapable,
             },
         ),
+        (
+            "key_pressed_at",
+            3,
+            9,
+            Up::KeyPressedAt {
+                event: EventSeq(5),
+                key: Key::RequestToSpeak,
+                at: Timestamp(1_795_680_000_250),
+            },
+        ),
     ]
 }
 

@@ -37,7 +37,8 @@ impl Mosquitto {
             &conf,
             format!(
                 "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n\
-                 max_queued_messages 100000\nmax_inflight_messages 0\nlog_dest none\n"
+                 max_queued_messages 100000\nmax_inflight_messages 0\nlog_dest none\n\
+                 set_tcp_nodelay true\n"
             ),
         )?;
         let child = Command::new("mosquitto")

@@ -14,8 +14,8 @@ use std::time::Duration;
 use bus_support::six_seats::{SEATS, SixSeats, six_seats};
 use huitang::app::{HallError, now};
 use huitang::meeting::{
-    ActorId, AtLimit, Command, EndReason, Event, FloorCommand, FloorEvent, FloorMode, FloorRefusal,
-    FloorSettings, Refusal, Requester, SeatId,
+    ActorId, AtLimit, Command, EndReason, Event, FLOOR_REORDER_MS, FloorCommand, FloorEvent,
+    FloorMode, FloorRefusal, FloorSettings, Refusal, Requester, SeatId,
 };
 use huitang_hallsim::{Key, Notice, Speak};
 use huitang_protocol::SpeakRefusal;
@@ -292,6 +292,57 @@ async fn the_queue_follows_the_press_order_and_the_clerk_grants_denies_and_mutes
             "floor_ended",
             "fire_alarm",
         ]
+    );
+}
+
+/// Presses 30 ms apart on the two buses, without waiting for any answer: the serial seats
+/// are heard at their next poll and the MQTT seats at once, yet the queue is the press order,
+/// because each synced terminal sends its 申请发言 with the instant it was pressed
+/// (`KeyPressedAt`) and the host orders by it; the ledger records that instant for each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presses_close_together_on_both_buses_queue_in_the_order_they_were_pressed() {
+    let st = stack(FloorSettings {
+        mode: FloorMode::Request,
+        ..FloorSettings::default()
+    })
+    .await;
+    let order = [3, 5, 2, 4];
+    // Every seat's clock was set by the host's TimeSync and is close to the host's: serial
+    // stamped as the frame leaves the wire, MQTT as it is published (no Nagle delay).
+    let errors: Vec<Option<i64>> = (1..=SEATS).map(|s| st.vhall.clock_error_ms(s)).collect();
+    assert!(
+        errors.iter().all(|e| e.is_some_and(|ms| ms.abs() <= 12)),
+        "seat clock errors (ms) {errors:?}"
+    );
+    for &s in &order {
+        st.vhall.press(s, Key::RequestToSpeak);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    for (i, &s) in order.iter().enumerate() {
+        st.shows(s, Speak::Queued(i as u8 + 1)).await;
+    }
+    assert_eq!(st.queue(), order, "queue order is press order");
+    let pressed: Vec<(u32, u64)> = st
+        .floor_events()
+        .await
+        .into_iter()
+        .filter_map(|e| match e {
+            FloorEvent::Requested {
+                party, pressed, at, ..
+            } => {
+                let p = pressed.expect("a synced seat's press is timed");
+                assert!(p <= at && at.since(p) <= u64::from(FLOOR_REORDER_MS));
+                Some((party.seat()?.0, p.0))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut by_instant = pressed.clone();
+    by_instant.sort_by_key(|(_, p)| *p);
+    assert_eq!(
+        by_instant.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        order,
+        "the recorded press instants are in press order: {pressed:?}"
     );
 }
 

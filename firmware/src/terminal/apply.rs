@@ -58,7 +58,7 @@ impl Terminal {
                 return Some((due, self.hello()));
             }
             Down::TimeSync { now: wall } => {
-                self.wall_offset = Some(wall.0 as i64 - now as i64);
+                self.clock_sample(wall, now);
                 ack
             }
             Down::CheckInResult { event, result } => {

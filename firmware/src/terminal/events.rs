@@ -12,7 +12,7 @@
 //! the minutes rely on; the person at the seat sees at once that the press did not count.
 
 use heapless::Deque;
-use huitang_protocol::{EventKind, EventSeq, Timestamp, Up};
+use huitang_protocol::{EventKind, EventSeq, Key, Timestamp, Up};
 
 /// Capacity of the outbox (the protocol asks for at least `MIN_EVENT_BUFFER` = 32).
 pub const EVENT_CAPACITY: usize = 32;
@@ -48,6 +48,15 @@ impl QueuedEvent {
                 event: self.seq,
                 uid,
             },
+            // 申请发言 with the instant it was pressed, so the host queues presses in the
+            // order they happened.
+            (false, EventKind::KeyPressed(key @ Key::RequestToSpeak)) if self.clock_synced => {
+                Up::KeyPressedAt {
+                    event: self.seq,
+                    key,
+                    at: self.at,
+                }
+            }
             (false, EventKind::KeyPressed(key)) => Up::KeyPressed {
                 event: self.seq,
                 key,

@@ -32,6 +32,7 @@ mod view;
 pub mod vote;
 
 use heapless::String;
+use huitang_protocol::timing::{TIME_SYNC_INTERVAL_MS, TIME_SYNC_STEP_MS};
 use huitang_protocol::{
     Capabilities, CardUid, Down, ErrorCode, EventKind, EventSeq, Faults, Frame, FrameDecoder,
     HardwareId, Key, MAX_DISPLAY_TEXT, Timestamp, Up, VoteRefusal,
@@ -109,6 +110,7 @@ pub struct Terminal {
     mqtt_link: bool,
     hello_sent: Option<u64>,
     wall_offset: Option<i64>,
+    wall_synced_at: u64,
     checked_in: bool,
     card: CardState,
     notice: Option<(Notice, u64)>,
@@ -142,6 +144,7 @@ impl Terminal {
             mqtt_link: false,
             hello_sent: None,
             wall_offset: None,
+            wall_synced_at: 0,
             checked_in: false,
             card: CardState::default(),
             notice: None,
@@ -377,6 +380,23 @@ impl Terminal {
     pub fn wall_clock(&self) -> Option<Timestamp> {
         self.wall_offset
             .map(|o| Timestamp((self.now as i64).saturating_add(o).max(0) as u64))
+    }
+    /// A `TimeSync` sample (host wall clock `wall` received at tick `now`): kept when it sets
+    /// the clock later than the kept one (it was delivered faster), when the kept one is older
+    /// than two sync intervals, or when it is further than [`TIME_SYNC_STEP_MS`] away (the
+    /// host's clock was stepped). So the clock is within the bus's smallest delivery delay of
+    /// the host's, which is what orders 申请发言 presses of different seats.
+    fn clock_sample(&mut self, wall: Timestamp, now: u64) {
+        let sample = (wall.0 as i64).saturating_sub(now as i64);
+        let keep = self.wall_offset.is_some_and(|kept| {
+            let behind = kept.saturating_sub(sample);
+            (0..=i64::from(TIME_SYNC_STEP_MS)).contains(&behind)
+                && now.saturating_sub(self.wall_synced_at) < 2 * u64::from(TIME_SYNC_INTERVAL_MS)
+        });
+        if !keep {
+            self.wall_offset = Some(sample);
+            self.wall_synced_at = now;
+        }
     }
     /// Capabilities reported in `Hello`.
     pub fn capabilities(&self) -> Capabilities {

@@ -135,6 +135,7 @@ pub fn event_of(up: &Up) -> EventSeq {
     match up {
         Up::CardPresented { event, .. }
         | Up::KeyPressed { event, .. }
+        | Up::KeyPressedAt { event, .. }
         | Up::BufferedEvent { event, .. } => *event,
         other => panic!("not an event: {other:?}"),
     }

@@ -377,6 +377,16 @@ impl VirtualHall {
         self.seat(seat).with(|t, _| t.speak())
     }
 
+    /// How far the seat's clock (as `TimeSync` set it) is ahead of this machine's wall clock,
+    /// in milliseconds (negative: behind); `None` until the host synced it.
+    pub fn clock_error_ms(&self, seat: u32) -> Option<i64> {
+        let clock = self.seat(seat).with(|t, _| t.wall_clock())?;
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        Some(clock.0 as i64 - wall)
+    }
+
     /// Events the seat still holds, waiting for the host's acknowledgement.
     pub fn pending_events(&self, seat: u32) -> usize {
         self.seat(seat).with(|t, _| t.outbox().len())

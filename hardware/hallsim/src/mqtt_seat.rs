@@ -73,6 +73,7 @@ pub(crate) async fn run_mqtt_seat(seat: Arc<SeatShared>, settings: MqttSeatSetti
             opts.set_credentials(id.clone(), pw(&id));
         }
         let (client, mut eventloop) = AsyncClient::new(opts, 64);
+        eventloop.network_options.set_tcp_nodelay(true);
         let mut window = Window(Default::default());
         loop {
             if !seat.plugged() {

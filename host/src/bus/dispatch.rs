@@ -23,7 +23,8 @@ use super::hub::{BusHub, CommandSender};
 use super::port::{MeetingPort, PortError};
 use super::terminal::{Order, TerminalCommand, TerminalEvent, TerminalEventKind};
 use crate::meeting::{
-    Ballot, Choice, Command, Event, PressRule, Refusal, VoteId, Voter, check_in_reply, vote_reply,
+    Ballot, Choice, Command, Event, PressRule, Refusal, Timestamp, VoteId, Voter, check_in_reply,
+    vote_reply,
 };
 
 /// Runs the dispatcher until the buses stop.
@@ -203,10 +204,16 @@ async fn handle_event(port: &dyn MeetingPort, commands: &CommandSender, event: T
             send(Order::CheckInResult { event: seq, result }).await;
         }
         TerminalEventKind::Key {
-            event: seq, key, ..
+            event: seq,
+            key,
+            at,
         } => match key.choice() {
             Some(choice) => vote_key(port, commands, &actor, (seat, seq, key), choice).await,
-            None => speak_key(port, commands, &actor, (seat, seq, key)).await,
+            None => {
+                // The press instant, where the terminal's clock was synced.
+                let pressed = at.and_then(|(t, synced)| synced.then_some(Timestamp(t.0)));
+                speak_key(port, commands, &actor, (seat, seq, key), pressed).await
+            }
         },
         TerminalEventKind::Online { fresh: true, .. } => {
             let state = port.seat(seat);

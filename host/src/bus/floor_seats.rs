@@ -12,7 +12,8 @@ use super::hub::CommandSender;
 use super::port::{MeetingPort, PortError};
 use super::terminal::{Order, TerminalCommand};
 use crate::meeting::{
-    Command, Event, FloorCommand, FloorEvent, Party, Queue, Requester, SeatId, speak_refusal,
+    Command, Event, FloorCommand, FloorEvent, Party, Queue, Requester, SeatId, Timestamp,
+    speak_refusal,
 };
 
 /// A key press at a seat: where, the terminal's event number, which key.
@@ -98,12 +99,14 @@ impl FloorSeats {
 }
 
 /// 申请发言 or cancel at `seat`: the floor command, recorded before the key is acknowledged;
-/// a refusal goes back to the seat with its reason.
+/// a refusal goes back to the seat with its reason. `pressed`: the press instant by the
+/// terminal's synced clock (`KeyPressedAt`), which orders the queue.
 pub async fn speak_key(
     port: &dyn MeetingPort,
     commands: &CommandSender,
     actor: &str,
     (seat, seq, key): KeyPress,
+    pressed: Option<Timestamp>,
 ) {
     let who = Requester::Seat { seat };
     let command = match key {
@@ -111,6 +114,7 @@ pub async fn speak_key(
         _ => FloorCommand::Request {
             who,
             queue: Queue::Speak,
+            pressed_at: pressed,
         },
     };
     let answer = match execute(port, actor, Command::Floor(command)).await {

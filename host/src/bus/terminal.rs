@@ -118,6 +118,9 @@ impl TerminalEventKind {
                 Some(kind(event, EventKind::CardPresented(uid), None))
             }
             Up::KeyPressed { event, key } => Some(kind(event, EventKind::KeyPressed(key), None)),
+            Up::KeyPressedAt { event, key, at } => {
+                Some(kind(event, EventKind::KeyPressed(key), Some((at, true))))
+            }
             Up::BufferedEvent {
                 event,
                 at,

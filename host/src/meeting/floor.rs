@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+pub use huitang_protocol::timing::FLOOR_REORDER_MS;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{MemberId, SeatId, SiteId, Timestamp, TopicId};
@@ -313,6 +314,10 @@ pub enum FloorCommand {
         /// Which queue.
         #[serde(default)]
         queue: Queue,
+        /// When it was pressed, by the requester's synced clock (a seat's `KeyPressedAt`):
+        /// the queue is ordered by it within [`FLOOR_REORDER_MS`] (see [`queue_instant`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pressed_at: Option<Timestamp>,
     },
     /// The requester withdraws (cancel key), or a speaker ends their own turn.
     Withdraw {
@@ -376,6 +381,10 @@ pub enum FloorEvent {
         /// The agenda topic in progress (议题), if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         topic: Option<TopicId>,
+        /// The press instant the queue orders it by, when the press was timed
+        /// ([`queue_instant`]: within [`FLOOR_REORDER_MS`] before `at`); else `at`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pressed: Option<Timestamp>,
         /// When.
         at: Timestamp,
     },
@@ -618,6 +627,27 @@ pub struct Request {
     pub queue: Queue,
     /// When it was made.
     pub at: Timestamp,
+    /// The instant its queue orders it by: when it was pressed, if the press was timed, else
+    /// `at`.
+    pub pressed: Timestamp,
+}
+
+/// The instant a request is queued by: its press instant, moved into the window of
+/// [`FLOOR_REORDER_MS`] before `now` (the moment it is recorded), so a press overtakes only
+/// requests recorded less than that before it and a wrong clock cannot jump the queue;
+/// `None` when the press was not timed (it queues at `now`).
+pub fn queue_instant(pressed_at: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
+    let earliest = now.0.saturating_sub(u64::from(FLOOR_REORDER_MS));
+    pressed_at.map(|p| Timestamp(p.0.clamp(earliest, now.0)))
+}
+
+/// Where a request pressed at `pressed` joins `queue`: after every request pressed at or
+/// before that instant (ties keep the order they were recorded in).
+fn slot(queue: &VecDeque<Request>, pressed: Timestamp) -> usize {
+    queue
+        .iter()
+        .rposition(|r| r.pressed <= pressed)
+        .map_or(0, |i| i + 1)
 }
 
 /// An open microphone.
@@ -668,7 +698,7 @@ pub struct Floor {
     pub settings: FloorSettings,
     /// The reply queue (答复/插话), served first.
     pub replies: VecDeque<Request>,
-    /// Ordinary requests, in press order.
+    /// Ordinary requests, in press order (see [`queue_instant`]).
     pub queue: VecDeque<Request>,
     /// Open microphones, oldest first.
     pub open: Vec<Turn>,
@@ -761,9 +791,12 @@ impl Floor {
             out: Vec::new(),
         };
         match command {
-            FloorCommand::Request { queue, .. } => {
+            FloorCommand::Request {
+                queue, pressed_at, ..
+            } => {
                 let (party, ctx) = party.expect("the meeting resolves a requester");
-                self.request(&mut d, party, ctx, *queue, now)?;
+                let pressed = queue_instant(*pressed_at, now);
+                self.request(&mut d, party, ctx, (*queue, pressed), now)?;
             }
             FloorCommand::Withdraw { who } => {
                 let party = self.known(who)?;
@@ -861,7 +894,7 @@ impl Floor {
         d: &mut Draft,
         party: Party,
         ctx: Context,
-        queue: Queue,
+        (queue, pressed): (Queue, Option<Timestamp>),
         now: Timestamp,
     ) -> Result<(), FloorRefusal> {
         if self.alarm.is_some() {
@@ -909,15 +942,17 @@ impl Floor {
                         limit: self.settings.queue_limit,
                     });
                 }
+                let key = pressed.unwrap_or(now);
                 let position = match queue {
-                    Queue::Reply => self.replies.len() + 1,
-                    Queue::Speak => self.replies.len() + self.queue.len() + 1,
+                    Queue::Reply => slot(&self.replies, key) + 1,
+                    Queue::Speak => self.replies.len() + slot(&self.queue, key) + 1,
                 } as u16;
                 d.emit(FloorEvent::Requested {
                     party,
                     queue,
                     position,
                     topic: self.topic,
+                    pressed,
                     at: now,
                 });
                 d.serve(now);
@@ -967,17 +1002,23 @@ impl Floor {
     pub fn apply(&mut self, event: &FloorEvent) {
         match event {
             FloorEvent::Requested {
-                party, queue, at, ..
+                party,
+                queue,
+                pressed,
+                at,
+                ..
             } => {
                 let r = Request {
                     party: party.clone(),
                     queue: *queue,
                     at: *at,
+                    pressed: pressed.unwrap_or(*at),
                 };
-                match queue {
-                    Queue::Speak => self.queue.push_back(r),
-                    Queue::Reply => self.replies.push_back(r),
-                }
+                let q = match queue {
+                    Queue::Speak => &mut self.queue,
+                    Queue::Reply => &mut self.replies,
+                };
+                q.insert(slot(q, r.pressed), r);
             }
             FloorEvent::Withdrawn { party, .. } | FloorEvent::Denied { party, .. } => {
                 self.unqueue(party);

@@ -60,8 +60,8 @@ pub use delegation::{Entruster, Entrustment, MinutesSigner};
 pub use event::{Event, RemoteConfirmation};
 pub use explain::{Alert, AlertLevel};
 pub use floor::{
-    AtLimit, EndReason, Floor, FloorCommand, FloorEvent, FloorMode, FloorRefusal, FloorSettings,
-    GrantedBy, Party, Queue, Requester, Turn,
+    AtLimit, EndReason, FLOOR_REORDER_MS, Floor, FloorCommand, FloorEvent, FloorMode, FloorRefusal,
+    FloorSettings, GrantedBy, Party, Queue, Requester, Turn, queue_instant,
 };
 pub use floor_rules::speak_refusal;
 pub use ids::{ActorId, CardUid, LeaveId, MemberId, SeatId, SiteId, Timestamp, TopicId, VoteId};

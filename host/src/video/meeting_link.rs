@@ -74,10 +74,12 @@ pub fn meeting_commands(event: &SiteEvent) -> Vec<Command> {
                 FloorKey::Request => FloorCommand::Request {
                     who,
                     queue: Queue::Speak,
+                    pressed_at: None,
                 },
                 FloorKey::Reply => FloorCommand::Request {
                     who,
                     queue: Queue::Reply,
+                    pressed_at: None,
                 },
                 FloorKey::Cancel => FloorCommand::Withdraw { who },
             };
@@ -176,14 +178,16 @@ mod tests {
             meeting_commands(&event(&["m3", "m4"], key(FloorKey::Request))),
             vec![Command::Floor(FloorCommand::Request {
                 who: room(),
-                queue: Queue::Speak
+                queue: Queue::Speak,
+                pressed_at: None,
             })]
         );
         assert_eq!(
             meeting_commands(&event(&["m3"], key(FloorKey::Reply))),
             vec![Command::Floor(FloorCommand::Request {
                 who: room(),
-                queue: Queue::Reply
+                queue: Queue::Reply,
+                pressed_at: None,
             })]
         );
         assert_eq!(

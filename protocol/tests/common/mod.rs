@@ -134,6 +134,11 @@ pub fn up() -> impl Strategy<Value = Up> {
             event: EventSeq(e),
             key
         }),
+        (any::<u32>(), key(), timestamp()).prop_map(|(e, key, at)| Up::KeyPressedAt {
+            event: EventSeq(e),
+            key,
+            at
+        }),
         (any::<u32>(), timestamp(), any::<bool>(), event_kind()).prop_map(
             |(e, at, clock_synced, kind)| Up::BufferedEvent {
                 event: EventSeq(e),

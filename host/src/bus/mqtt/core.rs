@@ -12,8 +12,10 @@
 //! (re)subscribes mid-vote receives it from the broker even before the host notices it.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
 
 use huitang_protocol::mqtt::{self, Channel, Envelope, LinkState, StatusPayload};
+use huitang_protocol::timing::TIME_SYNC_INTERVAL_MS;
 use huitang_protocol::{Down, ErrorCode, Timestamp, Up};
 
 use crate::bus::dedup::{EnvelopeWindow, EventDedup, Seen};
@@ -33,6 +35,25 @@ pub struct Outgoing {
     pub payload: Vec<u8>,
     /// Retained (vote state).
     pub retain: bool,
+    /// A `TimeSync`: the publisher sets its time again as it hands it to the broker
+    /// ([`Outgoing::restamp`]).
+    pub time_sync: bool,
+}
+
+impl Outgoing {
+    /// A `TimeSync` with the time set to `wall_ms` (the moment it is published, not the
+    /// moment it was queued behind a rush of other messages); other messages unchanged.
+    pub fn restamp(&mut self, wall_ms: u64) {
+        if !self.time_sync {
+            return;
+        }
+        if let Ok(mut env) = mqtt::decode_json::<Down>(&self.payload) {
+            env.msg = Down::TimeSync {
+                now: Timestamp(wall_ms),
+            };
+            self.payload = mqtt::encode_json(&env);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -78,6 +99,8 @@ pub struct MqttHost {
     out: VecDeque<Outgoing>,
     events: VecDeque<TerminalEvent>,
     rejected: u64,
+    /// The terminal after which the next [`MqttHost::time_sync_step`] continues.
+    sync_cursor: Option<String>,
 }
 
 impl MqttHost {
@@ -110,6 +133,7 @@ impl MqttHost {
             out: VecDeque::new(),
             events: VecDeque::new(),
             rejected: 0,
+            sync_cursor: None,
         }
     }
 
@@ -267,6 +291,7 @@ impl MqttHost {
                 topic,
                 payload: mqtt::encode_json(&reply),
                 retain: false,
+                time_sync: false,
             });
         }
     }
@@ -405,6 +430,42 @@ impl MqttHost {
         }
     }
 
+    /// One step of the clock round: `TimeSync` to the next online terminals in turn, as many
+    /// as give each one a sync every [`TIME_SYNC_INTERVAL_MS`] when called every `step_ms`
+    /// (so 10,000 seats cost 167 small messages a second, never a burst). Terminals keep the
+    /// sample delivered fastest, which is what orders their 申请发言 presses.
+    pub fn time_sync_step(&mut self, step_ms: u64, wall_ms: u64) {
+        let online = self.terms.values().filter(|t| t.online).count() as u64;
+        let share = (online * step_ms).div_ceil(u64::from(TIME_SYNC_INTERVAL_MS)) as usize;
+        let after = self.sync_cursor.take();
+        let pick = |it: &mut dyn Iterator<Item = (&String, &Term)>| -> Vec<String> {
+            it.filter(|(_, t)| t.online)
+                .take(share)
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        let next = match &after {
+            // From the one after the cursor, round to the cursor itself.
+            Some(c) => pick(
+                &mut self
+                    .terms
+                    .range::<String, _>((Bound::Excluded(c), Bound::Unbounded))
+                    .chain(self.terms.range::<String, _>(..=c)),
+            ),
+            None => pick(&mut self.terms.iter()),
+        };
+        for id in &next {
+            self.send(
+                id,
+                Down::TimeSync {
+                    now: Timestamp(wall_ms),
+                },
+                false,
+            );
+        }
+        self.sync_cursor = next.last().cloned().or(after);
+    }
+
     /// Queues a command. Returns false when no MQTT terminal is addressed.
     pub fn submit(&mut self, command: TerminalCommand) -> bool {
         let msg = command.order.to_down();
@@ -452,10 +513,12 @@ impl MqttHost {
         term.seq = term.seq.wrapping_add(1);
         term.counters.sent += 1;
         let topic = mqtt::topic(&self.hall, id, Channel::Down).expect("ids validated");
+        let time_sync = matches!(msg, Down::TimeSync { .. });
         self.out.push_back(Outgoing {
             topic,
             payload: mqtt::encode_json(&Envelope::new(term.seq, msg)),
             retain,
+            time_sync,
         });
     }
 

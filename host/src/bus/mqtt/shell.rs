@@ -67,6 +67,8 @@ static TLS_PROVIDER: Once = Once::new();
 
 /// How often the console's snapshot of the MQTT seats is refreshed at most.
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(50);
+/// How often a share of the online terminals gets its `TimeSync` (each one once a minute).
+const TIME_SYNC_STEP: Duration = Duration::from_secs(1);
 
 fn options(s: &MqttSettings) -> MqttOptions {
     let mut o = MqttOptions::new(s.client_id.clone(), s.host.clone(), s.port);
@@ -99,10 +101,14 @@ pub async fn run_mqtt(
 ) {
     let mut host = MqttHost::new(&settings.hall, &seats, wall_ms());
     let (client, mut eventloop) = AsyncClient::new(options(&settings), 1024);
+    // Small messages go out at once (Nagle would hold a TimeSync behind the Welcome before it
+    // until the broker's delayed ACK, 40 ms, and set the seat's clock that much late).
+    eventloop.network_options.set_tcp_nodelay(true);
     let (publish, mut to_publish) = mpsc::unbounded_channel::<Outgoing>();
     let publisher = client.clone();
     let publisher_task = tokio::spawn(async move {
-        while let Some(o) = to_publish.recv().await {
+        while let Some(mut o) = to_publish.recv().await {
+            o.restamp(wall_ms());
             if publisher
                 .publish(o.topic, QoS::AtLeastOnce, o.retain, o.payload)
                 .await
@@ -116,6 +122,7 @@ pub async fn run_mqtt(
     let mut connected = false;
     let mut last_connected = true;
     let mut last_snapshot = std::time::Instant::now() - SNAPSHOT_EVERY;
+    let mut next_sync = std::time::Instant::now() + TIME_SYNC_STEP;
     loop {
         tokio::select! {
             event = eventloop.poll() => match event {
@@ -152,6 +159,11 @@ pub async fn run_mqtt(
             // Wake up now and then so a quiet bus still refreshes the snapshot below.
             _ = tokio::time::sleep(SNAPSHOT_EVERY) => {}
         }
+        let now = std::time::Instant::now();
+        if connected && now >= next_sync {
+            next_sync = now + TIME_SYNC_STEP;
+            host.time_sync_step(TIME_SYNC_STEP.as_millis() as u64, wall_ms());
+        }
         while let Some(o) = host.poll_outgoing() {
             let _ = publish.send(o);
         }
@@ -163,7 +175,6 @@ pub async fn run_mqtt(
         // The console's copy, refreshed at most every SNAPSHOT_EVERY (and when the broker link
         // changes): rebuilding it for thousands of seats after every message would cost more
         // than handling the message.
-        let now = std::time::Instant::now();
         if connected != last_connected || now.duration_since(last_snapshot) >= SNAPSHOT_EVERY {
             last_snapshot = now;
             last_connected = connected;

@@ -18,6 +18,7 @@ pub async fn play(hall: &Hall, id: &str, step: &FloorStep) -> Result<(), HallErr
         FloorStep::Reply(who) => FloorCommand::Request {
             who: who.clone(),
             queue: Queue::Reply,
+            pressed_at: None,
         },
         FloorStep::MuteAll(clear_queue) => FloorCommand::MuteAll {
             clear_queue: *clear_queue,

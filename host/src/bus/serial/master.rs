@@ -334,10 +334,19 @@ impl BusMaster {
         now: Instant,
     ) -> (Vec<u8>, Instant) {
         let mut buf = [0u8; huitang_protocol::MAX_FRAME_SIZE];
-        let n = encode_frame(&FrameHeader::new(address, seq), msg, &mut buf)
-            .expect("every Down message fits a frame");
+        let header = FrameHeader::new(address, seq);
+        let mut n = encode_frame(&header, msg, &mut buf).expect("every Down message fits a frame");
         let start = self.wire_free_at.max(now);
-        let end = start + self.config.wire_time(n);
+        let mut end = start + self.config.wire_time(n);
+        if let Down::TimeSync { .. } = msg {
+            // The time as the frame's last byte leaves the wire, not when it was queued: a
+            // poll cycle late, the seats' clocks would be that much behind.
+            let at = Down::TimeSync {
+                now: huitang_protocol::Timestamp(self.wall_ms(end)),
+            };
+            n = encode_frame(&header, &at, &mut buf).expect("every Down message fits a frame");
+            end = start + self.config.wire_time(n);
+        }
         self.wire_free_at = end;
         (buf[..n].to_vec(), end)
     }

@@ -158,7 +158,10 @@ impl BusMaster {
                     self.emit(slot, TerminalEventKind::Faults(faults));
                 }
             }
-            Up::CardPresented { .. } | Up::KeyPressed { .. } | Up::BufferedEvent { .. }
+            Up::CardPresented { .. }
+            | Up::KeyPressed { .. }
+            | Up::KeyPressedAt { .. }
+            | Up::BufferedEvent { .. }
                 if polled =>
             {
                 self.on_terminal_event(slot, &reply)

@@ -78,6 +78,7 @@ fn command(action: &FloorAction, current: FloorSettings) -> Result<FloorCommand,
         FloorAction::Request(r) => FloorCommand::Request {
             who: requester(r.seat, &r.site)?.ok_or_else(no_target)?,
             queue: r.queue,
+            pressed_at: None,
         },
         FloorAction::Grant(t) => FloorCommand::Grant {
             who: requester(t.seat, &t.site)?,
