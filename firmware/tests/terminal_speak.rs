@@ -194,3 +194,42 @@ fn the_clock_keeps_the_time_sync_delivered_fastest() {
     assert_eq!(sync(&mut t, base + later - 2_000 - 20, later), 0);
     assert_eq!(t.wall_clock(), Some(Timestamp(base + later - 2_020)));
 }
+
+/// The chair unit's priority key: a terminal without it ignores the key; with it the press
+/// goes to the host and the seat waits for the answer (`Speak`), or gives up after the
+/// pending timeout when the press changed nothing at this seat.
+#[test]
+fn the_priority_key_is_sent_only_by_a_chair_unit_and_awaits_the_hosts_answer() {
+    use huitang_protocol::Capabilities;
+    let (mut t, now) = checked_in();
+    t.on_key(Key::Priority, now);
+    assert!(!t.awaiting_verdict());
+    assert!(matches!(t.poll_up(now), None | Some(Up::Status { .. })));
+
+    let mut config = Config::mqtt();
+    config.capabilities = Capabilities(config.capabilities.0 | Capabilities::PRIORITY_KEY.0);
+    let mut t = Terminal::new(HW, config, 0);
+    t.set_link(true, 0);
+    t.poll_up(0);
+    t.on_message(Down::Welcome, 10);
+    t.on_key(Key::Priority, 100);
+    assert!(matches!(
+        t.poll_up(100),
+        Some(Up::KeyPressed {
+            key: Key::Priority,
+            ..
+        })
+    ));
+    assert!(t.awaiting_verdict());
+    speak(&mut t, SpeakState::Granted, 120);
+    assert!(!t.awaiting_verdict());
+    assert_eq!(t.speak(), Speak::Granted);
+    t.on_message(Down::EventAck { event: EventSeq(1) }, 125);
+    t.on_key(Key::Priority, 200);
+    assert!(t.awaiting_verdict());
+    t.on_tick(200 + config.pending_timeout_ms);
+    assert!(
+        !t.awaiting_verdict(),
+        "no answer: gives up after the timeout"
+    );
+}

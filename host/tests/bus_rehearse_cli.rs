@@ -174,19 +174,27 @@ fn the_shipped_floor_rehearsal_queues_grants_refuses_at_the_limit_and_records_ea
     assert_eq!(v["ledger_verified"], true);
     let refused = v["refused"].as_array().unwrap();
     let codes: Vec<&str> = refused.iter().map(|r| r[1].as_str().unwrap()).collect();
-    assert_eq!(codes.len(), 1, "{refused:?}");
+    assert_eq!(codes.len(), 2, "{refused:?}");
     assert!(
         codes[0].contains("limit"),
         "the second grant hits the limit: {refused:?}"
     );
+    assert_eq!(codes[1], "speak:not_chair", "priority away from the chair");
     let speeches = v["speeches"].as_array().unwrap();
     let seats: Vec<u64> = speeches
         .iter()
         .map(|s| s["party"]["seat"].as_u64().unwrap())
         .collect();
-    assert_eq!(seats, [3, 4], "{speeches:?}");
+    assert_eq!(seats, [3, 4, 1], "{speeches:?}");
     assert_eq!(speeches[0]["reason"], "chair");
-    assert_eq!(speeches[1]["reason"], "mute_all");
+    assert_eq!(
+        speeches[1]["reason"], "mute_all",
+        "the priority key closed seat 4"
+    );
+    assert_eq!(
+        speeches[2]["reason"], "adjourned",
+        "the chair's stays open until the end"
+    );
     assert!(speeches.iter().all(|s| !s["to"].is_null()));
 }
 

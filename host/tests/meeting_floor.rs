@@ -240,6 +240,73 @@ fn the_chair_speaks_outside_the_limit_and_survives_mute_all() {
     assert!(queued_seats(&m).is_empty());
 }
 
+fn priority(m: &mut Meeting, n: u32, s: u64) -> Result<Vec<Event>, Refusal> {
+    floor(m, FloorCommand::Priority { who: seat(n) }, s)
+}
+
+#[test]
+fn the_chairs_priority_key_closes_every_delegate_and_opens_the_chairs_microphone() {
+    let (mut m, mut log) = in_session("wuxi", "executive", 9, 9);
+    configure(&mut m, |s| s.open_limit = 2);
+    for (n, s) in [(2, 1), (3, 1), (4, 2)] {
+        log.extend(request(&mut m, n, s).unwrap());
+    }
+    for _ in 0..2 {
+        log.extend(floor(&mut m, FloorCommand::Grant { who: None }, 3).unwrap());
+    }
+    assert_eq!((speaking(&m), queued_seats(&m)), (vec![2, 3], vec![4]));
+
+    // Away from the chair's seat: refused with the reason, nothing changes.
+    let before = m.floor().clone();
+    let r = priority(&mut m, 5, 4).unwrap_err();
+    assert!(matches!(r, Refusal::Floor(FloorRefusal::NotChair)), "{r:?}");
+    assert_eq!(speak_refusal(&r), huitang_protocol::SpeakRefusal::NotChair);
+    assert_eq!(m.floor(), &before);
+
+    // At the chair's seat (m1 presides): both delegates closed, the queue kept (the default),
+    // the chair's microphone opened by priority.
+    let events = priority(&mut m, 1, 5).unwrap();
+    assert_eq!(ended_reason(&events), vec![EndReason::MuteAll; 2]);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Floor(FloorEvent::Granted {
+            by: GrantedBy::ChairPriority,
+            chair: true,
+            ..
+        })
+    )));
+    log.extend(events);
+    assert_eq!((speaking(&m), queued_seats(&m)), (vec![1], vec![4]));
+    // Again while the chair speaks: nothing to close, no second turn.
+    let events = priority(&mut m, 1, 6).unwrap();
+    assert_eq!(floor_tags(&events), vec!["floor_muted_all"]);
+    log.extend(events);
+
+    // Where the settings say so, the key also clears the queue.
+    configure(&mut m, |s| s.priority_clears_queue = true);
+    let events = priority(&mut m, 1, 7).unwrap();
+    assert!(floor_tags(&events).contains(&"floor_queue_cleared"));
+    assert!(queued_seats(&m).is_empty());
+
+    // The fire alarm closes the floor to the priority key too.
+    floor(
+        &mut m,
+        FloorCommand::FireAlarm {
+            on: true,
+            source: "clerk".into(),
+        },
+        8,
+    )
+    .unwrap();
+    let r = priority(&mut m, 1, 9).unwrap_err();
+    assert!(
+        matches!(r, Refusal::Floor(FloorRefusal::FireAlarm)),
+        "{r:?}"
+    );
+    let again = Meeting::replay(&log).unwrap();
+    assert_eq!(again.floor().speeches.len(), 3);
+}
+
 #[test]
 fn a_speaker_is_warned_then_cut_at_the_time_limit() {
     let (mut m, _) = in_session("wuxi", "executive", 9, 9);

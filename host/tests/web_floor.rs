@@ -76,12 +76,12 @@ async fn the_chair_and_clerk_run_the_floor_through_the_api() {
     let base = format!("/api/meetings/{m}/floor");
     let mut stream = t.events(&display).await;
 
-    // Two delegates at once, a 60 s turn with a 10 s warning.
+    // Two delegates at once, a 60 s turn with a 10 s warning; the priority key clears the queue.
     let v = t
         .post_ok(
             &clerk,
             &format!("{base}/settings"),
-            Some(json!({"open_limit": 2, "turn_limit_s": 60, "warning_s": 10})),
+            Some(json!({"open_limit": 2, "turn_limit_s": 60, "warning_s": 10, "priority_clears_queue": true})),
         )
         .await;
     assert_eq!(v["changes"][0]["kind"], "floor_configured");
@@ -90,6 +90,7 @@ async fn the_chair_and_clerk_run_the_floor_through_the_api() {
     assert_eq!(f["settings"]["mode_name"]["zh"], "申请发言");
     assert_eq!(f["settings"]["open_limit"], 2);
     assert_eq!(f["settings"]["turn_limit_s"], 60);
+    assert_eq!(f["settings"]["priority_clears_queue"], true);
 
     // Seats 3 and 4 press; the clerk adds seat 5 on its behalf.
     press(&t, &m, 3).await;
@@ -366,6 +367,11 @@ async fn the_console_and_the_display_show_the_floor_with_its_controls() {
         "the buttons name the seat as a number: {queue}"
     );
     assert!(page.contains("id=\"no-speaker\""));
+    let hall = t.page(&clerk, &format!("/meetings/{m}")).await;
+    assert!(
+        hall.contains("id=\"floor-priority-clears\">"),
+        "the settings form has the priority key's setting, unchecked by default"
+    );
     // The clerk gives the floor to the next (seat 2): the panel and the display follow.
     let (status, body) = post(
         &t,

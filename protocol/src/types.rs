@@ -269,6 +269,8 @@ flags! {
         BUZZER = 1 << 5;
         /// Buffers events with timestamps while offline ([`crate::Up::BufferedEvent`]).
         EVENT_BUFFER = 1 << 6;
+        /// The chair unit's priority key (主席优先, [`Key::Priority`]).
+        PRIORITY_KEY = 1 << 7;
     }
 }
 
@@ -328,6 +330,9 @@ pub enum Key {
     RequestToSpeak,
     /// 4: cancel (withdraw a speak request; in last-press-valid votes, nothing).
     Cancel,
+    /// 5: 主席优先 the chair unit's priority key: every delegate microphone closes and the
+    /// chair's opens (the host decides, and refuses it away from the presiding member's seat).
+    Priority,
 }
 
 impl Key {
@@ -337,7 +342,7 @@ impl Key {
             Key::Yes => Some(Choice::Yes),
             Key::No => Some(Choice::No),
             Key::Abstain => Some(Choice::Abstain),
-            Key::RequestToSpeak | Key::Cancel => None,
+            Key::RequestToSpeak | Key::Cancel | Key::Priority => None,
         }
     }
 }
@@ -496,6 +501,8 @@ pub enum SpeakRefusal {
     FireAlarm,
     /// 6: any other reason (the console shows it).
     Other,
+    /// 7: 仅限主席 the priority key works only at the presiding member's seat.
+    NotChair,
 }
 
 /// How one LED shows.

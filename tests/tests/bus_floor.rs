@@ -15,7 +15,7 @@ use bus_support::six_seats::{SEATS, SixSeats, six_seats};
 use huitang::app::{HallError, now};
 use huitang::meeting::{
     ActorId, AtLimit, Command, EndReason, Event, FLOOR_REORDER_MS, FloorCommand, FloorEvent,
-    FloorMode, FloorRefusal, FloorSettings, Refusal, Requester, SeatId,
+    FloorMode, FloorRefusal, FloorSettings, GrantedBy, Refusal, Requester, SeatId,
 };
 use huitang_hallsim::{Key, Notice, Speak};
 use huitang_protocol::SpeakRefusal;
@@ -344,6 +344,58 @@ async fn presses_close_together_on_both_buses_queue_in_the_order_they_were_press
         order,
         "the recorded press instants are in press order: {pressed:?}"
     );
+}
+
+/// The chair unit's priority key (主席优先) over the buses: at seat 2 (not the chair's) the
+/// seat shows the refusal and nothing changes; at the chair's seat 1 (serial) every delegate
+/// microphone closes (seats 4 on MQTT and 2 on serial show idle), the queue stays, and the
+/// chair's seat shows its microphone open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chairs_priority_key_closes_every_delegate_and_opens_the_chairs_microphone() {
+    let st = stack(FloorSettings {
+        mode: FloorMode::Request,
+        open_limit: 2,
+        ..FloorSettings::default()
+    })
+    .await;
+    for s in [4, 2, 5] {
+        st.vhall.press(s, Key::RequestToSpeak);
+        st.shows(s, Speak::Queued(st.queue().len() as u8 + 1)).await;
+    }
+    st.clerk(FloorCommand::Grant { who: None }).await.unwrap();
+    st.clerk(FloorCommand::Grant { who: None }).await.unwrap();
+    st.shows(4, Speak::Granted).await;
+    st.shows(2, Speak::Granted).await;
+
+    st.vhall.press(3, Key::Priority);
+    assert!(
+        st.vhall
+            .wait_for(WAIT, |h| matches!(
+                h.notice(3),
+                Some((Notice::SpeakRefused(SpeakRefusal::NotChair), _))
+            ))
+            .await,
+        "seat 3 shows {:?}",
+        st.vhall.notice(3)
+    );
+    assert_eq!(st.open(), [4, 2]);
+
+    st.vhall.press(1, Key::Priority);
+    st.shows(1, Speak::Granted).await;
+    st.shows(4, Speak::Idle).await;
+    st.shows(2, Speak::Idle).await;
+    assert_eq!(st.open(), [1]);
+    assert_eq!(st.queue(), [5], "the queue stays (the default)");
+    st.shows(5, Speak::Queued(1)).await;
+    let events = st.floor_events().await;
+    assert!(events.iter().any(|e| matches!(
+        e,
+        FloorEvent::Granted {
+            by: GrantedBy::ChairPriority,
+            chair: true,
+            ..
+        }
+    )));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -188,6 +188,7 @@ impl Terminal {
                 }
             }
             Down::Speak { state } => {
+                self.priority_pending = None;
                 self.speak = match state {
                     SpeakState::Queued { position } => Speak::Queued(position),
                     SpeakState::Granted => Speak::Granted,

@@ -116,6 +116,9 @@ pub struct Terminal {
     notice: Option<(Notice, u64)>,
     vote: Option<Vote>,
     speak: Speak,
+    /// A priority press waits for the host's answer since this tick (cleared by `Speak` or
+    /// after `pending_timeout_ms`: a press that changed nothing at this seat gets none).
+    priority_pending: Option<u64>,
     host_leds: huitang_protocol::Indicators,
     identify: bool,
     display: [String<MAX_DISPLAY_TEXT>; DISPLAY_LINES],
@@ -150,6 +153,7 @@ impl Terminal {
             notice: None,
             vote: None,
             speak: Speak::Idle,
+            priority_pending: None,
             host_leds: huitang_protocol::Indicators::default(),
             identify: false,
             display: [String::new(), String::new()],
@@ -229,6 +233,17 @@ impl Terminal {
                     };
                 }
             }
+            // The chair unit's priority key: the host decides (and answers `Speak`).
+            Key::Priority => {
+                if self
+                    .config
+                    .capabilities
+                    .contains(Capabilities::PRIORITY_KEY)
+                    && self.record(EventKind::KeyPressed(key)).is_some()
+                {
+                    self.priority_pending = Some(self.now);
+                }
+            }
             Key::Cancel => {
                 if !matches!(self.speak, Speak::Idle | Speak::FireAlarm)
                     && self.record(EventKind::KeyPressed(key)).is_some()
@@ -255,6 +270,12 @@ impl Terminal {
             .is_some_and(|(_, at)| now_ms.saturating_sub(at) >= timeout)
         {
             self.card.pending = None;
+        }
+        if self
+            .priority_pending
+            .is_some_and(|at| now_ms.saturating_sub(at) >= timeout)
+        {
+            self.priority_pending = None;
         }
     }
 
@@ -334,10 +355,14 @@ impl Terminal {
     pub fn notice(&self) -> Option<(Notice, u64)> {
         self.notice
     }
-    /// Whether a tap or a vote press still waits for the host's verdict (accepted, recorded
-    /// or refused) — which may follow the event's acknowledgement.
+    /// Whether a tap, a vote press, a request to speak or a priority press still waits for
+    /// the host's verdict (accepted, recorded, queued or refused) — which may follow the
+    /// event's acknowledgement.
     pub fn awaiting_verdict(&self) -> bool {
-        self.card.pending.is_some() || self.vote.is_some_and(|v| v.pending.is_some())
+        self.card.pending.is_some()
+            || self.vote.is_some_and(|v| v.pending.is_some())
+            || self.speak == Speak::Requested
+            || self.priority_pending.is_some()
     }
     /// The open vote, if any.
     pub fn vote(&self) -> Option<&Vote> {

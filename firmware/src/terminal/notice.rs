@@ -55,6 +55,7 @@ impl Notice {
                 SpeakRefusal::NotInSession => "未开会 Not in session",
                 SpeakRefusal::FireAlarm => "火警 Fire alarm",
                 SpeakRefusal::Other => "申请未受理 Request refused",
+                SpeakRefusal::NotChair => "仅限主席 Chair only",
             },
             Notice::SpeakDenied => "发言申请未获准 Request denied",
         }

@@ -50,14 +50,18 @@ pub(crate) struct SeatShared {
 }
 
 /// A virtual seat's firmware configuration: the standard seat of its link, with the one-line
-/// display that shows the topic in progress.
+/// display that shows the topic in progress and the chair unit's priority key (every virtual
+/// seat has one, so a test can press it anywhere and see the host refuse it away from the
+/// chair).
 fn config_for(link: SeatLinkKind) -> Config {
     let mut config = match link {
         SeatLinkKind::Serial { .. } => Config::serial(),
         SeatLinkKind::Mqtt => Config::mqtt(),
     };
     config.capabilities = huitang_protocol::Capabilities(
-        config.capabilities.0 | huitang_protocol::Capabilities::DISPLAY.0,
+        config.capabilities.0
+            | huitang_protocol::Capabilities::DISPLAY.0
+            | huitang_protocol::Capabilities::PRIORITY_KEY.0,
     );
     config
 }

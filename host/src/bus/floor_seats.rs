@@ -111,6 +111,7 @@ pub async fn speak_key(
     let who = Requester::Seat { seat };
     let command = match key {
         Key::Cancel => FloorCommand::Withdraw { who },
+        Key::Priority => FloorCommand::Priority { who },
         _ => FloorCommand::Request {
             who,
             queue: Queue::Speak,

@@ -104,6 +104,9 @@ pub struct FloorSettings {
     pub warning_s: u32,
     /// What happens at the limit.
     pub at_limit: AtLimit,
+    /// Whether the chair's priority key (主席优先) also clears the queues (default: the
+    /// queue stays, as DCS 6000's "priority: mute all, keep requests").
+    pub priority_clears_queue: bool,
 }
 
 impl Default for FloorSettings {
@@ -117,6 +120,7 @@ impl Default for FloorSettings {
             turn_limit_s: None,
             warning_s: 30,
             at_limit: AtLimit::Close,
+            priority_clears_queue: false,
         }
     }
 }
@@ -338,6 +342,13 @@ pub enum FloorCommand {
     /// The chair ends a turn.
     End {
         /// Whose.
+        who: Requester,
+    },
+    /// The chair unit's priority key (主席优先) at `who`'s seat: every delegate microphone
+    /// closes, the queues clear where [`FloorSettings::priority_clears_queue`] says so, and
+    /// the chair's microphone opens. Refused unless `who` is the presiding member.
+    Priority {
+        /// The seat whose key was pressed.
         who: Requester,
     },
     /// The chair closes every delegate microphone, optionally clearing the queues.
@@ -580,6 +591,11 @@ pub enum FloorRefusal {
     /// The fire alarm is on: the floor is closed.
     #[error("火警联动中，发言系统已关闭 / fire alarm: the floor is closed")]
     FireAlarm,
+    /// The priority key was pressed away from the presiding member's seat.
+    #[error(
+        "主席优先键仅限主持会议者使用 / the priority key works only at the presiding member's seat"
+    )]
+    NotChair,
     /// The fire alarm input repeated its state.
     #[error("火警状态未改变 / the fire alarm is already in that state")]
     AlarmUnchanged,
@@ -611,6 +627,7 @@ impl FloorRefusal {
             FloorRefusal::NotSpeaking { .. } => "not_speaking",
             FloorRefusal::QueueEmpty => "queue_empty",
             FloorRefusal::FireAlarm => "fire_alarm",
+            FloorRefusal::NotChair => "not_chair",
             FloorRefusal::AlarmUnchanged => "alarm_unchanged",
             FloorRefusal::SiteNotAttending(_) => "site_not_attending",
             FloorRefusal::BadSetting { .. } => "bad_floor_setting",
@@ -844,18 +861,18 @@ impl Floor {
                 d.end(&turn.party.clone(), EndReason::Chair, now);
                 d.serve(now);
             }
-            FloorCommand::MuteAll { clear_queue } => {
-                d.emit(FloorEvent::MutedAll {
-                    cleared_queue: *clear_queue,
-                    at: now,
-                });
-                for t in self.open.iter().filter(|t| !t.chair) {
-                    d.end(&t.party, EndReason::MuteAll, now);
+            FloorCommand::MuteAll { clear_queue } => self.mute_all(&mut d, *clear_queue, now),
+            FloorCommand::Priority { .. } => {
+                let (party, ctx) = party.expect("the meeting resolves the seat");
+                if !ctx.chair {
+                    return Err(FloorRefusal::NotChair);
                 }
-                if *clear_queue {
-                    d.clear(now);
-                } else {
-                    d.serve(now);
+                if self.alarm.is_some() {
+                    return Err(FloorRefusal::FireAlarm);
+                }
+                self.mute_all(&mut d, self.settings.priority_clears_queue, now);
+                if d.floor.turn(&party).is_none() {
+                    d.grant(party, GrantedBy::ChairPriority, true, now);
                 }
             }
             FloorCommand::Configure { settings } => {
@@ -887,6 +904,23 @@ impl Floor {
             }
         }
         Ok(d.out)
+    }
+
+    /// Mute-all: the record, every delegate turn ended, then the queue cleared or (FIFO)
+    /// served again.
+    fn mute_all(&self, d: &mut Draft, clear_queue: bool, now: Timestamp) {
+        d.emit(FloorEvent::MutedAll {
+            cleared_queue: clear_queue,
+            at: now,
+        });
+        for t in self.open.iter().filter(|t| !t.chair) {
+            d.end(&t.party, EndReason::MuteAll, now);
+        }
+        if clear_queue {
+            d.clear(now);
+        } else {
+            d.serve(now);
+        }
     }
 
     fn request(

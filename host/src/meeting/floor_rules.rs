@@ -35,6 +35,12 @@ impl Meeting {
                 }
                 Some(self.floor_party(who)?)
             }
+            FloorCommand::Priority { who } => {
+                if self.phase != Phase::InSession {
+                    return Err(self.wrong_phase("主席优先", "use the priority key"));
+                }
+                Some(self.floor_party(who)?)
+            }
             FloorCommand::Grant { .. } if self.phase != Phase::InSession => {
                 return Err(self.wrong_phase("准许发言", "grant the floor"));
             }
@@ -162,6 +168,7 @@ pub fn speak_refusal(refusal: &Refusal) -> SpeakRefusal {
         Refusal::Floor(FloorRefusal::QueueFull { .. }) => SpeakRefusal::QueueFull,
         Refusal::Floor(FloorRefusal::OpenLimitReached { .. }) => SpeakRefusal::OpenLimitReached,
         Refusal::Floor(FloorRefusal::FireAlarm) => SpeakRefusal::FireAlarm,
+        Refusal::Floor(FloorRefusal::NotChair) => SpeakRefusal::NotChair,
         _ => SpeakRefusal::Other,
     }
 }

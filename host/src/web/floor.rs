@@ -84,6 +84,9 @@ pub struct FloorSettingsInput {
     /// `close` (the microphone closes at the limit) or `flash` (the chair decides).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_limit: Option<AtLimit>,
+    /// Whether the chair's priority key (主席优先) also clears the queues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_clears_queue: Option<bool>,
 }
 
 /// A floor command from the console.
@@ -291,14 +294,15 @@ pub fn schemas() -> Value {
             "chair_in_limit": b, "queue_limit": {"type": "integer", "minimum": 1, "maximum": 250},
             "observers_may_speak": b,
             "turn_limit_s": {"type": "integer", "minimum": 0, "maximum": 3600, "description": "0: no limit"},
-            "warning_s": {"type": "integer", "minimum": 0, "maximum": 120}, "at_limit": at_limit
+            "warning_s": {"type": "integer", "minimum": 0, "maximum": 120}, "at_limit": at_limit,
+            "priority_clears_queue": b
         })),
         "FloorParty": {"type": "object", "required": ["name"], "properties": {"seat": n, "member": s, "site": s, "name": s}},
         "FloorQueued": {"type": "object", "required": ["position", "party", "queue", "since"], "properties": {"position": n, "party": r("FloorParty"), "queue": queue, "since": clock}},
         "FloorTurn": {"type": "object", "required": ["party", "chair", "since", "spoken_s", "warned", "time_up"], "properties": {"party": r("FloorParty"), "chair": b, "since": clock, "spoken_s": n, "remaining_s": n, "warned": b, "time_up": b}},
         "FloorTotal": {"type": "object", "required": ["party", "spoken_s"], "properties": {"party": r("FloorParty"), "spoken_s": n}},
         "FloorSpeech": {"type": "object", "required": ["party", "from", "spoken_s"], "properties": {"party": r("FloorParty"), "topic": s, "from": clock, "to": clock, "spoken_s": n, "ended": bi}},
-        "FloorSettings": {"type": "object", "properties": {"mode": mode, "mode_name": bi, "open_limit": n, "chair_in_limit": b, "queue_limit": n, "observers_may_speak": b, "turn_limit_s": n, "warning_s": n, "at_limit": at_limit}},
+        "FloorSettings": {"type": "object", "properties": {"mode": mode, "mode_name": bi, "open_limit": n, "chair_in_limit": b, "queue_limit": n, "observers_may_speak": b, "turn_limit_s": n, "warning_s": n, "at_limit": at_limit, "priority_clears_queue": b}},
         "Floor": {"type": "object", "required": ["settings", "queue", "open", "totals", "speeches", "fire_alarm"], "properties": {
             "settings": r("FloorSettings"), "queue": arr("FloorQueued"), "open": arr("FloorTurn"),
             "delegates_open": n, "totals": arr("FloorTotal"), "speeches": arr("FloorSpeech"), "fire_alarm": b

@@ -190,6 +190,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Warning before the end (s)",
     ),
     ("at_limit", "时间到时", "At the limit"),
+    (
+        "priority_clears_queue",
+        "主席优先键同时清除排队",
+        "The chair's priority key also clears the queue",
+    ),
     ("apply_settings", "应用设置", "Apply"),
     ("approver", "审批人", "Approver"),
     (

@@ -357,25 +357,30 @@ async fn until_recorded(
     }
 }
 
-/// The refusal `seat` shows for what was done to it since `since`, if any: a refused card or
-/// a refused vote key, whether the seat itself or the host refused it.
+/// The refusal `seat` shows for what was done to it since `since`, if any: a refused card, a
+/// refused vote key or a refused speak/priority key, whether the seat itself or the host
+/// refused it.
 fn refusal_shown(vhall: &VirtualHall, seat: u32, since: Instant) -> Option<Notice> {
     let (notice, age) = vhall.notice(seat)?;
     let fresh = age <= since.elapsed();
     let refusal = matches!(
         notice,
-        Notice::CardRejected(_) | Notice::VoteRefused(_) | Notice::EventsLost
+        Notice::CardRejected(_)
+            | Notice::VoteRefused(_)
+            | Notice::SpeakRefused(_)
+            | Notice::EventsLost
     );
     (fresh && refusal).then_some(notice)
 }
 
-/// A seat refusal's code for the rehearsal report: `card:<reason>`, `vote:<reason>` (the
-/// protocol's names) or `events_lost`.
+/// A seat refusal's code for the rehearsal report: `card:<reason>`, `vote:<reason>`,
+/// `speak:<reason>` (the protocol's names) or `events_lost`.
 fn notice_code(notice: Notice) -> String {
     let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     match notice {
         Notice::CardRejected(r) => format!("card:{}", name(serde_json::json!(r))),
         Notice::VoteRefused(r) => format!("vote:{}", name(serde_json::json!(r))),
+        Notice::SpeakRefused(r) => format!("speak:{}", name(serde_json::json!(r))),
         _ => "events_lost".to_owned(),
     }
 }

@@ -261,11 +261,12 @@ fn key(line: usize, s: &str) -> Result<Key, ScenarioError> {
         "abstain" => Key::Abstain,
         "speak" => Key::RequestToSpeak,
         "cancel" => Key::Cancel,
+        "priority" => Key::Priority,
         _ => {
             return Err(err(
                 line,
                 "按键无效",
-                format!("unknown key {s:?} (yes, no, abstain, speak, cancel)"),
+                format!("unknown key {s:?} (yes, no, abstain, speak, cancel, priority)"),
             ));
         }
     })

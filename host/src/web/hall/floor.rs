@@ -70,6 +70,9 @@ fn merged(current: FloorSettings, input: &FloorSettingsInput) -> FloorSettings {
         },
         warning_s: input.warning_s.unwrap_or(current.warning_s),
         at_limit: input.at_limit.unwrap_or(current.at_limit),
+        priority_clears_queue: input
+            .priority_clears_queue
+            .unwrap_or(current.priority_clears_queue),
     }
 }
 
