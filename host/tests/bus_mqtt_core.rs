@@ -277,11 +277,13 @@ proptest! {
     }
 }
 
-/// The clock round: every online terminal gets a `TimeSync` once per
-/// `TIME_SYNC_INTERVAL_MS`, a share per step in turn (never the whole hall at once), and an
-/// offline terminal gets none.
+/// The clock round: after its `Hello` a terminal gets `SETTLE_SYNCS` syncs in all (the
+/// Welcome's one and then at most a tenth of the hall a step), then every online terminal gets
+/// one once per `TIME_SYNC_INTERVAL_MS`, a share per step in turn (never the whole hall at
+/// once); an offline terminal gets none.
 #[test]
-fn every_online_terminal_gets_a_time_sync_once_per_interval_in_turn() {
+fn every_online_terminal_settles_its_clock_then_gets_a_time_sync_once_per_interval() {
+    use huitang::bus::mqtt::SETTLE_SYNCS;
     use huitang_protocol::timing::TIME_SYNC_INTERVAL_MS;
     let ids: Vec<String> = (0..120)
         .map(|i| format!("30002a0011513335383{i:05}"))
@@ -297,23 +299,36 @@ fn every_online_terminal_gets_a_time_sync_once_per_interval_in_turn() {
         h.handle_publish(&up(id), hello(1, id).as_bytes(), 5);
     }
     drain(&mut h);
-    let steps = u64::from(TIME_SYNC_INTERVAL_MS) / 1_000;
-    let mut got = std::collections::BTreeMap::<String, usize>::new();
-    let mut most_per_step = 0;
-    for step in 0..steps {
-        h.time_sync_step(1_000, 1_795_680_000_000 + step * 1_000);
-        let (_, out) = drain(&mut h);
-        most_per_step = most_per_step.max(out.len());
-        for (topic, msg, retain) in out {
-            assert!(matches!(msg, Down::TimeSync { .. }) && !retain);
-            *got.entry(topic).or_default() += 1;
+    let mut step = 0;
+    let mut round = |h: &mut MqttHost, steps: u64| {
+        let mut got = std::collections::BTreeMap::<String, usize>::new();
+        let mut most_per_step = 0;
+        for _ in 0..steps {
+            h.time_sync_step(1_000, 1_795_680_000_000 + step * 1_000);
+            step += 1;
+            let (_, out) = drain(h);
+            most_per_step = most_per_step.max(out.len());
+            for (topic, msg, retain) in out {
+                assert!(matches!(msg, Down::TimeSync { .. }) && !retain);
+                *got.entry(topic).or_default() += 1;
+            }
         }
-    }
-    assert_eq!(most_per_step, 2, "119 terminals over 60 steps: 2 a step");
-    assert_eq!(got.len(), 119, "every online terminal, the offline one not");
+        (got, most_per_step)
+    };
+    // Settling: 119 terminals × 2 more syncs at 12 a step (a tenth, rounded up) = 20 steps;
+    // the settled ones meanwhile join the round (2 a step).
+    let (got, most) = round(&mut h, 20);
+    assert_eq!(most, 12 + 2);
+    assert_eq!(got.len(), 119);
     assert!(
-        got.values().all(|n| (1..=2).contains(n)),
-        "each once or twice (the share rounds up): {got:?}"
+        got.values().all(|&n| n >= usize::from(SETTLE_SYNCS) - 1),
+        "{got:?}"
     );
+    // Then the round: over one interval each online terminal once or twice (the share rounds
+    // up), 2 a step, the offline one never.
+    let (got, most) = round(&mut h, u64::from(TIME_SYNC_INTERVAL_MS) / 1_000);
+    assert_eq!(most, 2, "119 terminals over 60 steps: 2 a step");
+    assert_eq!(got.len(), 119, "every online terminal, the offline one not");
+    assert!(got.values().all(|n| (1..=2).contains(n)), "{got:?}");
     assert!(!got.contains_key(&format!("huitang/h1/seat/{}/down", ids[119])));
 }

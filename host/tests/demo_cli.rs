@@ -1,8 +1,11 @@
 //! `huitang demo` as the README starts it: the binary on a fresh data directory prints its
 //! console URL and logins; the clerk logs in and opens sign-in over the API; the virtual
 //! attendees tap in at their seats (real firmware on the pty RS-485 buses) and the county
-//! rooms are dialled; the projector's `/display` bookmark finds the meeting; Ctrl-C (SIGINT)
-//! stops it cleanly; a second start on the same directory replays the same meeting.
+//! rooms are dialled; the projector's `/display` bookmark finds the meeting; the meeting comes
+//! with a three-topic agenda whose department heads the autopilot brings in topic by topic
+//! (the first while it is next, the second once the chair has decided the first, when the
+//! first head's departure is recorded); Ctrl-C (SIGINT) stops it cleanly; a second start on the
+//! same directory replays the same meeting.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -174,7 +177,7 @@ fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 }
 
 #[test]
-fn the_demo_runs_the_hall_stops_on_ctrl_c_and_replays_on_restart() {
+fn the_demo_runs_the_hall_and_its_agenda_stops_on_ctrl_c_and_replays_on_restart() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("huitang-data");
     let jar = dir.path().join("cookies");
@@ -229,11 +232,64 @@ fn the_demo_runs_the_hall_stops_on_ctrl_c_and_replays_on_restart() {
     );
     assert!(location.ends_with(&format!("/display/{id}")), "{location}");
 
+    // The agenda: three topics, each with its department head invited for it only; the
+    // autopilot brings the first topic's head in (the next topic's observers).
+    let agenda_url = format!("{hall}/agenda");
+    let agenda = || curl(&jar, &csrf, "GET", &agenda_url, None).1;
+    let a = agenda();
+    let topics = a["topics"].as_array().cloned().unwrap_or_default();
+    assert_eq!(topics.len(), 3, "{a}");
+    let heads: Vec<&str> = topics
+        .iter()
+        .map(|t| t["observers"][0]["member"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(heads, ["zjj", "jtj", "fgw"], "{a}");
+    assert!(
+        topics.iter().all(|t| t["confirmed_by"]["role"] == "mayor"),
+        "{a}"
+    );
+    let head_present = |i: usize| agenda()["topics"][i]["observers"][0]["present"] == true;
+    wait_for("the first topic's department head tapped in", 60, || {
+        head_present(0)
+    });
+    assert!(!head_present(1), "the second topic's head waits outside");
+
+    // Quorum, the session, the first topic taken up and decided by the chair: its head
+    // leaves (recorded) and the next topic's head comes in.
+    wait_for("the session opens once quorum is met", 120, || {
+        curl(&jar, &csrf, "POST", &format!("{hall}/open"), None).0 == 200
+    });
+    let first = topics[0]["id"].as_str().unwrap().to_owned();
+    let (code, body, _) = curl(
+        &jar,
+        &csrf,
+        "POST",
+        &format!("{agenda_url}/{first}/start"),
+        None,
+    );
+    assert_eq!(code, 200, "{body}");
+    let chair_jar = dir.path().join("chair-cookies");
+    let chair_csrf = login(&chair_jar, &base, "chair", "chair-pass");
+    let (code, body, _) = curl(
+        &chair_jar,
+        &chair_csrf,
+        "POST",
+        &format!("{agenda_url}/{first}/end"),
+        Some(json!({"decision": "approved_in_principle", "text": "按会议意见修改后印发"})),
+    );
+    assert_eq!(code, 200, "{body}");
+    let a = agenda();
+    assert_eq!(a["topics"][0]["observers"][0]["present"], false, "{a}");
+    assert!(a["topics"][0]["observers"][0]["left_at"].is_string(), "{a}");
+    wait_for("the second topic's department head tapped in", 60, || {
+        head_present(1)
+    });
+
     let before = present();
     let printed = demo.interrupt();
     assert!(printed.contains("demo stopped"), "{printed}");
 
-    // A restart replays the ledger: the same meeting, still signing in, nobody lost.
+    // A restart replays the ledger: the same meeting, still in session, nobody lost.
     let demo = Demo::start(&data);
     let base = demo.url.clone();
     std::fs::remove_file(&jar).ok();
@@ -245,7 +301,7 @@ fn the_demo_runs_the_hall_stops_on_ctrl_c_and_replays_on_restart() {
         Some(json!({"username": "clerk", "password": "clerk-pass"})),
     );
     let (_, view, _) = curl(&jar, "", "GET", &format!("{base}/api/meetings/{id}"), None);
-    assert_eq!(view["meeting"]["phase"], "sign_in", "{view}");
+    assert_eq!(view["meeting"]["phase"], "opened", "{view}");
     assert!(view["counts"]["present"].as_u64().unwrap() >= before);
     demo.interrupt();
     let verify = Command::new(env!("CARGO_BIN_EXE_huitang"))

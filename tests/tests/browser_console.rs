@@ -496,7 +496,11 @@ async fn clerk_and_chair_run_a_meeting_in_chromium() {
     )
     .await;
     vhall.press(2, Key::RequestToSpeak);
-    hall_wait("seat 2 queued", || vhall.indicators(2).speak != Led::Off).await;
+    // Queued by the host (not only lit by the seat's own key press): the next press is later.
+    hall_wait("seat 2 queued", || {
+        vhall.speak(2) == huitang_hallsim::Speak::Queued(1)
+    })
+    .await;
     vhall.press(3, Key::RequestToSpeak);
     wait_js(
         c,

@@ -5,7 +5,9 @@
 //!
 //! Pacing makes the console worth watching: once the clerk opens sign-in, the observers and
 //! the first few members arrive at once (not yet a quorum), the rest one by one; when a vote
-//! opens, each signed-in seat presses after a few seconds, mostly 赞成.
+//! opens, each signed-in seat presses after a few seconds, mostly 赞成. An observer invited
+//! for one topic only (列席相关议题) comes in when that topic is next or in progress, and the
+//! meeting records them leaving when it ends.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use rand::Rng;
 
 use crate::app::Hall;
 use crate::bus::hall_port::HallPort;
-use crate::meeting::{Phase, Standing};
+use crate::meeting::{Meeting, MemberId, Phase, Standing, TopicStatus};
 
 /// One person the autopilot plays: their seat and card.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct Attendee {
     pub card: Vec<u8>,
     /// An observer (列席) or a member.
     pub observer: bool,
+    /// Who.
+    pub member: MemberId,
 }
 
 /// How fast the autopilot plays.
@@ -83,10 +87,13 @@ pub async fn run(hall: Arc<Hall>, port: Arc<HallPort>, vhall: Arc<VirtualHall>, 
         }
         let members: Vec<&Attendee> = attendees.iter().filter(|a| !a.observer).collect();
         let coming = members.len().saturating_sub(pace.no_shows);
+        let topics = hall
+            .with_meeting(current.as_deref().unwrap_or_default(), TopicGuests::of)
+            .unwrap_or_default();
         if phase == Phase::SignIn || phase == Phase::InSession {
             arrive(
                 &vhall,
-                &attendees,
+                (&attendees, &topics),
                 &members,
                 coming,
                 &pace,
@@ -110,9 +117,36 @@ fn active_meeting(hall: &Hall) -> Option<(String, Phase)> {
     })
 }
 
+/// The agenda's per-topic observers: every one invited, and those due now (invited for the
+/// topic in progress or the next one).
+#[derive(Debug, Default)]
+struct TopicGuests {
+    invited: BTreeSet<MemberId>,
+    due: BTreeSet<MemberId>,
+}
+
+impl TopicGuests {
+    fn of(m: &Meeting) -> TopicGuests {
+        let agenda = m.agenda();
+        let invited = agenda
+            .topics
+            .iter()
+            .filter(|t| t.status != TopicStatus::Withdrawn)
+            .flat_map(|t| t.spec.observers.iter().cloned())
+            .collect();
+        let current = agenda.current.and_then(|id| agenda.topic(id));
+        let due = current
+            .into_iter()
+            .chain(agenda.next_pending())
+            .flat_map(|t| t.spec.observers.iter().cloned())
+            .collect();
+        TopicGuests { invited, due }
+    }
+}
+
 fn arrive(
     vhall: &VirtualHall,
-    all: &[Attendee],
+    (all, topics): (&[Attendee], &TopicGuests),
     members: &[&Attendee],
     coming: usize,
     pace: &Pace,
@@ -120,9 +154,22 @@ fn arrive(
     next_arrival: &mut tokio::time::Instant,
 ) {
     let now = tokio::time::Instant::now();
-    // Observers and the early members come in together.
-    if tapped.is_empty() {
-        for a in all.iter().filter(|a| a.observer) {
+    // A topic's department head comes in once the topic is next (and only once: they leave
+    // when it ends).
+    for a in all.iter().filter(|a| topics.due.contains(&a.member)) {
+        if tapped.insert(a.seat) {
+            vhall.tap(a.seat, &a.card);
+        }
+    }
+    // The meeting's own observers and the early members come in together.
+    let first = !all
+        .iter()
+        .any(|a| !topics.invited.contains(&a.member) && tapped.contains(&a.seat));
+    if first {
+        for a in all
+            .iter()
+            .filter(|a| a.observer && !topics.invited.contains(&a.member))
+        {
             vhall.tap(a.seat, &a.card);
             tapped.insert(a.seat);
         }
@@ -191,6 +238,7 @@ pub fn attendees_of(setup: &crate::meeting::MeetingSetup) -> Vec<Attendee> {
                 seat: seat.0,
                 card: hex::decode(&card.uid.0).ok()?,
                 observer: p.standing == Standing::Observer,
+                member: p.id.clone(),
             })
         })
         .collect()

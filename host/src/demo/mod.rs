@@ -8,10 +8,13 @@
 //! - a virtual county site: the vendor-MCU adapter against the in-process fake MCU, so a
 //!   county room connects by video link and its link state shows on the console;
 //! - the console, the hall display and the API;
-//! - [`autopilot`]: attendees who tap in and vote through the seats.
+//! - [`agenda`]: the scheduled meeting's three topics, each with its department head invited;
+//! - [`autopilot`]: attendees who tap in and vote through the seats, and bring each topic's
+//!   department head in when the topic is next.
 //!
 //! Ctrl-C stops it cleanly: the web server drains, the ledger commits what is queued.
 
+pub mod agenda;
 pub mod autopilot;
 
 use std::net::SocketAddr;
@@ -142,9 +145,11 @@ pub async fn run(
             )));
         }
     }
+    config.people.extend(agenda::topic_observers());
     move_seats(&mut config.people, &options.seat_moves, total_seats)?;
+    let people = config.people.clone();
     let core = CoreHall::new(hall.clone(), config);
-    let scheduled = ensure_meeting(&core, &options.rulebook).await?;
+    let scheduled = ensure_meeting(&core, &options.rulebook, &people).await?;
 
     // Seats, buses and the dispatcher.
     let broker = start_embedded_broker().map_err(io("embedded MQTT broker"))?;
@@ -254,8 +259,12 @@ pub async fn run(
 }
 
 /// The meeting the demo drives: the live one after a restart, else a new executive meeting
-/// of the chosen city, scheduled for the next full hour.
-async fn ensure_meeting(core: &Arc<CoreHall>, rulebook: &str) -> Result<String, DemoError> {
+/// of the chosen city, scheduled for the next full hour with the demo agenda.
+async fn ensure_meeting(
+    core: &Arc<CoreHall>,
+    rulebook: &str,
+    people: &[crate::web::hall::Person],
+) -> Result<String, DemoError> {
     if let Some(live) = core.live_meeting() {
         return Ok(live);
     }
@@ -285,10 +294,12 @@ async fn ensure_meeting(core: &Arc<CoreHall>, rulebook: &str) -> Result<String, 
         .execute(&admin, command)
         .await
         .map_err(|r| DemoError::Setup(format!("{} / {}", r.message.zh, r.message.en)))?;
-    changes
+    let id = changes
         .iter()
         .find_map(|c| c.meeting.clone())
-        .ok_or_else(|| setup("the scheduled meeting has no id"))
+        .ok_or_else(|| setup("the scheduled meeting has no id"))?;
+    agenda::schedule_agenda(core.app(), &id, people).await;
+    Ok(id)
 }
 
 /// The buses' terminals as the console lists them (`GET /api/terminals`).

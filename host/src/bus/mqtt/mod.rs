@@ -3,5 +3,5 @@
 mod core;
 mod shell;
 
-pub use core::{MAX_UNASSIGNED, MqttHost, Outgoing, Unassigned};
+pub use core::{MAX_UNASSIGNED, MqttHost, Outgoing, SETTLE_SYNCS, Unassigned};
 pub use shell::{MqttSettings, MqttSnapshot, run_mqtt};

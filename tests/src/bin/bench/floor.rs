@@ -79,12 +79,19 @@ pub struct FloorRun {
     pub requests_lost: usize,
     /// Committed requests whose seat never showed its queue position.
     pub seats_not_shown_queued: usize,
-    /// Places where the meeting's queue differs from the order the requests were committed
-    /// (the host's first-come-first-served guarantee: must be 0).
-    pub queue_not_commit_order: usize,
-    /// Neighbours in the queue where the later one pressed earlier (by the seats' press
-    /// instants: separate MQTT connections may deliver presses a few ms apart out of order).
+    /// Places where the meeting's queue differs from the order of the press instants it
+    /// recorded (`Requested.pressed`, ties in commit order): the host's guarantee, must be 0.
+    pub queue_not_recorded_order: usize,
+    /// Neighbours in commit order where the later one pressed earlier (by the bench's press
+    /// instants): what the 500 MQTT connections reordered on the way, for the host to undo.
+    pub delivery_inversions: usize,
+    /// Neighbours in the queue where the later one pressed earlier (by the bench's press
+    /// instants): must be 0 when the seats' clocks are closer than the presses are apart.
     pub queue_press_inversions: usize,
+    /// The pressing seats' clock error (|seat clock − wall clock|) at the start of a wave, p99.
+    pub clock_error_p99_ms: f64,
+    /// The same, the largest.
+    pub clock_error_max_ms: f64,
     /// Grants the chair made.
     pub grants: usize,
     /// Grants (or ends) after which the expected recall did not arrive within 5 s.
@@ -239,8 +246,9 @@ pub async fn run(
     let mix = shuffled(eligible.len(), seed ^ 0xf100);
     let eligible: Vec<u32> = mix.iter().map(|i| eligible[*i as usize - 1]).collect();
 
-    // Every committed floor request, as the hall broadcasts it: (seat, arrival).
-    let requested: Arc<Mutex<Vec<(u32, Instant)>>> = Default::default();
+    // Every committed floor request, as the hall broadcasts it: (seat, arrival, the press
+    // instant the queue orders it by).
+    let requested: Arc<Mutex<Vec<(u32, Instant, u64)>>> = Default::default();
     let mut rx = hall.subscribe();
     let sink = requested.clone();
     let recorder = tokio::spawn(async move {
@@ -249,12 +257,15 @@ pub async fn run(
                 Ok(c) => {
                     if let Some(Event::Floor(FloorEvent::Requested {
                         party: Party::Seat { seat, .. },
+                        pressed,
+                        at,
                         ..
                     })) = &c.event
                     {
+                        let key = pressed.unwrap_or(*at).0;
                         sink.lock()
                             .expect("requested")
-                            .push((seat.0, Instant::now()));
+                            .push((seat.0, Instant::now(), key));
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
@@ -309,6 +320,36 @@ pub async fn run(
         .await;
         anyhow::ensure!(idle, "wave {}: seats still show a floor state", w + 1);
         let first_request = requested.lock().expect("requested").len();
+        let signed: Vec<i64> = seats
+            .iter()
+            .filter_map(|s| vhall.clock_error_ms(*s))
+            .collect();
+        {
+            let mut v = signed.clone();
+            v.sort();
+            if !v.is_empty() {
+                eprintln!(
+                    "bench: floor wave {}: seat clock error (ms) min {} p1 {} p50 {} p99 {} max {}",
+                    w + 1,
+                    v[0],
+                    v[v.len() / 100],
+                    v[v.len() / 2],
+                    v[v.len() * 99 / 100],
+                    v[v.len() - 1]
+                );
+            }
+        }
+        let mut errors: Vec<f64> = signed.iter().map(|e| e.unsigned_abs() as f64).collect();
+        anyhow::ensure!(
+            errors.len() == seats.len(),
+            "wave {}: a seat's clock was never synced",
+            w + 1
+        );
+        errors.sort_by(f64::total_cmp);
+        out.clock_error_p99_ms = out.clock_error_p99_ms.max(percentile(&errors, 0.99));
+        out.clock_error_max_ms = out
+            .clock_error_max_ms
+            .max(errors.last().copied().unwrap_or(0.0));
 
         // The presses, spread over `storm` in shuffled order, on the seats' runtime.
         let order = shuffled(seats.len(), seed ^ (0xf200 + w as u64));
@@ -373,7 +414,7 @@ pub async fn run(
         let committed: HashMap<u32, Instant> = {
             let r = requested.lock().expect("requested");
             let mut m = HashMap::new();
-            for (s, at) in &r[first_request..] {
+            for (s, at, _) in &r[first_request..] {
                 m.entry(*s).or_insert(*at);
             }
             m
@@ -396,11 +437,25 @@ pub async fn run(
                 None => out.requests_lost += 1,
             }
         }
-        // The queue's order: as committed, and against the press instants.
-        let commit_order: Vec<u32> = requested.lock().expect("requested")[first_request..]
+        // The queue's order: against the press instants the host recorded (ties in commit
+        // order), and against the bench's own press instants; and how the bus reordered them.
+        let commit_order: Vec<(u32, u64)> = requested.lock().expect("requested")[first_request..]
             .iter()
-            .map(|(s, _)| *s)
+            .map(|(s, _, key)| (*s, *key))
             .collect();
+        let mut recorded_order = commit_order.clone();
+        recorded_order.sort_by_key(|(_, key)| *key);
+        let later_pressed_earlier = |order: &[u32]| {
+            order
+                .windows(2)
+                .filter(|w| match (pressed.get(&w[0]), pressed.get(&w[1])) {
+                    (Some(a), Some(b)) => b < a,
+                    _ => false,
+                })
+                .count()
+        };
+        let commit_seats: Vec<u32> = commit_order.iter().map(|(s, _)| *s).collect();
+        out.delivery_inversions += later_pressed_earlier(&commit_seats);
         let queue: Vec<u32> = hall
             .with_meeting(MID, |m| {
                 m.floor()
@@ -409,19 +464,13 @@ pub async fn run(
                     .collect()
             })
             .unwrap_or_default();
-        out.queue_not_commit_order += queue
+        out.queue_not_recorded_order += queue
             .iter()
-            .zip(&commit_order)
-            .filter(|(a, b)| a != b)
+            .zip(&recorded_order)
+            .filter(|(a, (b, _))| *a != b)
             .count()
-            + queue.len().abs_diff(commit_order.len());
-        out.queue_press_inversions += queue
-            .windows(2)
-            .filter(|w| match (pressed.get(&w[0]), pressed.get(&w[1])) {
-                (Some(a), Some(b)) => b < a,
-                _ => false,
-            })
-            .count();
+            + queue.len().abs_diff(recorded_order.len());
+        out.queue_press_inversions += later_pressed_earlier(&queue);
 
         // The chair grants the next request; the camera must recall that seat's preset.
         for _ in 0..GRANTS_PER_WAVE.min(committed.len()) {
