@@ -111,7 +111,21 @@ pub(crate) async fn run_mqtt_seat(seat: Arc<SeatShared>, settings: MqttSeatSetti
                     Ok(Event::Incoming(Packet::Publish(p))) if p.topic == down => {
                         match mqtt::decode_json::<Down>(&p.payload) {
                             Ok(env) if window.accept(env.seq) => {
-                                seat.with(|t, ms| t.on_message(env.msg, ms));
+                                let time_sync = matches!(env.msg, Down::TimeSync { .. });
+                                let reply = seat.with(|t, ms| t.on_message(env.msg, ms));
+                                // A TimeSync is answered, so the host can time the round
+                                // trip (and sync again until one is fast).
+                                if let (true, Some(reply)) = (time_sync, reply) {
+                                    seq = seq.wrapping_add(1).max(1);
+                                    let payload =
+                                        mqtt::encode_json(&Envelope::reply(seq, env.seq, reply));
+                                    let _ = client.try_publish(
+                                        up.clone(),
+                                        QoS::AtLeastOnce,
+                                        false,
+                                        payload,
+                                    );
+                                }
                             }
                             Ok(_) => {}
                             Err(e) => tracing::warn!(terminal = %id, "bad down message: {e}"),

@@ -67,7 +67,21 @@ struct Term {
     counters: LinkCounters,
     /// `TimeSync`s sent since its last `Hello`.
     syncs: u8,
+    /// The last `TimeSync`s sent, not yet acknowledged: (envelope seq, host time sent).
+    syncs_out: VecDeque<(u32, u64)>,
+    /// The fastest `TimeSync` round trip since the last `Hello`, ms: the terminal's clock is
+    /// at most this far behind the host's (it keeps the sample delivered fastest).
+    best_sync_rtt: Option<u64>,
 }
+
+/// A terminal whose fastest `TimeSync` round trip is longer than this keeps being synced
+/// after its `Hello` (up to [`MAX_SETTLE_SYNCS`]): its clock could be that far behind, and
+/// 申请发言 presses a few ms apart are ordered by it.
+pub const GOOD_SYNC_RTT_MS: u64 = 3;
+
+/// The most `TimeSync`s a terminal gets after its `Hello` before the minute round (a
+/// terminal that never answers, or a slow network, is not synced without end).
+pub const MAX_SETTLE_SYNCS: u8 = 6;
 
 /// `TimeSync`s a terminal gets soon after its `Hello` (the Welcome's one included), before it
 /// joins the once-a-minute round: a `Hello` comes in a rush (power-up of the hall) when
@@ -93,6 +107,22 @@ pub struct Unassigned {
 /// At most this many unassigned terminals are remembered (the oldest is forgotten first), so a
 /// flood of made-up ids cannot grow the host.
 pub const MAX_UNASSIGNED: usize = 64;
+
+impl Term {
+    /// Whether a sync of its clock made the round trip within [`GOOD_SYNC_RTT_MS`] since its
+    /// `Hello`, so its clock is at most that far behind the host's.
+    fn clock_trusted(&self) -> bool {
+        self.best_sync_rtt.is_some_and(|r| r <= GOOD_SYNC_RTT_MS)
+    }
+
+    /// Still getting its clock right after a `Hello`: fewer than [`SETTLE_SYNCS`] syncs, or
+    /// no round trip under [`GOOD_SYNC_RTT_MS`] yet (until [`MAX_SETTLE_SYNCS`]).
+    fn settling(&self) -> bool {
+        self.syncs < SETTLE_SYNCS
+            || (self.syncs < MAX_SETTLE_SYNCS
+                && self.best_sync_rtt.is_none_or(|r| r > GOOD_SYNC_RTT_MS))
+    }
+}
 
 /// The MQTT side of the hall.
 #[derive(Debug)]
@@ -130,6 +160,8 @@ impl MqttHost {
                             seq: start,
                             faults: 0,
                             syncs: 0,
+                            syncs_out: VecDeque::new(),
+                            best_sync_rtt: None,
                             counters: LinkCounters::default(),
                         },
                     )
@@ -368,6 +400,8 @@ impl MqttHost {
             term.window.accept(env.seq);
             term.dedup.reset();
             term.syncs = 0;
+            term.syncs_out.clear();
+            term.best_sync_rtt = None;
             term.online = true;
             term.counters.received += 1;
             self.send(id, Down::Welcome, false);
@@ -418,11 +452,30 @@ impl MqttHost {
                 term.counters.nacks += 1;
                 self.emit(id, TerminalEventKind::Refused { code });
             }
-            Up::Ack => {}
+            Up::Ack => {
+                // The answer to a TimeSync: its round trip bounds the terminal's clock error.
+                if let Some(re) = env.re
+                    && let Some(i) = term.syncs_out.iter().position(|(seq, _)| *seq == re)
+                {
+                    let (_, sent) = term.syncs_out[i];
+                    term.syncs_out.drain(..=i);
+                    let rtt = wall_ms.saturating_sub(sent);
+                    term.best_sync_rtt = Some(term.best_sync_rtt.map_or(rtt, |b| b.min(rtt)));
+                }
+            }
             ref msg => {
-                let Some(kind) = TerminalEventKind::from_up(msg) else {
+                let Some(mut kind) = TerminalEventKind::from_up(msg) else {
                     return;
                 };
+                // A press instant is trusted only from a clock whose sync made a fast round
+                // trip: a clock set by a slow delivery may be tens of ms behind, and the press
+                // would jump ahead of presses made before it. Untrusted, it queues on arrival.
+                if let (Up::KeyPressedAt { .. }, TerminalEventKind::Key { at, .. }) =
+                    (msg, &mut kind)
+                    && !term.clock_trusted()
+                {
+                    *at = at.map(|(t, _)| (t, false));
+                }
                 let seq = kind.event_seq().expect("events carry a seq");
                 match term.dedup.check(seq) {
                     Seen::New => {
@@ -451,7 +504,7 @@ impl MqttHost {
         let settling: Vec<String> = self
             .terms
             .iter()
-            .filter(|(_, t)| t.online && t.syncs < SETTLE_SYNCS)
+            .filter(|(_, t)| t.online && t.settling())
             .take(share.max(online.div_ceil(10) as usize))
             .map(|(id, _)| id.clone())
             .collect();
@@ -467,7 +520,7 @@ impl MqttHost {
         let after = self.sync_cursor.take();
         let this_step: std::collections::BTreeSet<&String> = settling.iter().collect();
         let pick = |it: &mut dyn Iterator<Item = (&String, &Term)>| -> Vec<String> {
-            it.filter(|(id, t)| t.online && t.syncs >= SETTLE_SYNCS && !this_step.contains(id))
+            it.filter(|(id, t)| t.online && !t.settling() && !this_step.contains(id))
                 .take(share)
                 .map(|(id, _)| id.clone())
                 .collect()
@@ -544,6 +597,12 @@ impl MqttHost {
         let time_sync = matches!(msg, Down::TimeSync { .. });
         if time_sync {
             term.syncs = term.syncs.saturating_add(1);
+            if let Down::TimeSync { now } = &msg {
+                if term.syncs_out.len() >= 4 {
+                    term.syncs_out.pop_front();
+                }
+                term.syncs_out.push_back((term.seq, now.0));
+            }
         }
         self.out.push_back(Outgoing {
             topic,

@@ -3,5 +3,8 @@
 mod core;
 mod shell;
 
-pub use core::{MAX_UNASSIGNED, MqttHost, Outgoing, SETTLE_SYNCS, Unassigned};
+pub use core::{
+    GOOD_SYNC_RTT_MS, MAX_SETTLE_SYNCS, MAX_UNASSIGNED, MqttHost, Outgoing, SETTLE_SYNCS,
+    Unassigned,
+};
 pub use shell::{MqttSettings, MqttSnapshot, run_mqtt};

@@ -88,7 +88,7 @@ pub struct FloorRun {
     /// Neighbours in the queue where the later one pressed earlier (by the bench's press
     /// instants): must be 0 when the seats' clocks are closer than the presses are apart.
     pub queue_press_inversions: usize,
-    /// The pressing seats' clock error (|seat clock − wall clock|) at the start of a wave, p99.
+    /// The pressing seats' clock error (seat clock − wall clock, absolute) at the start of a wave, p99.
     pub clock_error_p99_ms: f64,
     /// The same, the largest.
     pub clock_error_max_ms: f64,

@@ -425,7 +425,7 @@ const FLOOR_FIGURES: [(&str, &str, &str); 20] = [
     ),
     (
         "floor_clock_error_p99_ms",
-        "pressing seats' clock error |seat − wall| at the start of a wave, p99 (worst wave)",
+        "pressing seats' clock error (seat clock − wall clock, absolute) at the start of a wave, p99 (worst wave)",
         "ms",
     ),
     (
@@ -874,8 +874,9 @@ fn floor_section(md: &mut String, floor: &FloorFigures, p: &Params, head: &str) 
          - Queue order (worst run): each seat is its own MQTT connection, so presses a few ms \
            apart reach the broker and the host out of order ({} neighbours in commit order \
            where the later one pressed earlier). Each seat sends its press with the instant by \
-           its clock, which the host's `TimeSync` set (worst clock error {} ms), and the host \
-           queues by that instant within 250 ms: {} places where the queue differs from the \
+           its clock, which the host's `TimeSync` set (worst clock error {} ms); the host \
+           trusts the instant only from a seat whose sync made the round trip within 3 ms \
+           (else the press queues on arrival) and queues by it within 250 ms: {} places where the queue differs from the \
            instants it recorded (must be 0) and {} queue neighbours where the later one \
            pressed earlier by the bench's own instants (0 when every clock is closer than the \
            presses are apart, 4 ms here).\n\
