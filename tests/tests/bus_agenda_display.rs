@@ -6,20 +6,14 @@
 
 mod bus_support;
 
+use bus_support::officer;
+
 use std::time::Duration;
 
 use bus_support::six_seats::{SEATS, six_seats};
-use huitang::meeting::{ActorId, Command, Decision, Officer, TopicId, TopicSpec};
+use huitang::meeting::{ActorId, Command, Decision, TopicId, TopicSpec};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn officer(role: &str, name: &str) -> Officer {
-    Officer {
-        role: role.into(),
-        name: name.into(),
-        at: None,
-    }
-}
 
 /// A Zhuzhou-valid topic (第四十六条: reviewed by the vice mayor in charge, confirmed by the
 /// mayor).

@@ -35,6 +35,18 @@ pub struct SixSeats {
 /// Starts the stack with hallsim `seed` and MQTT hall id `hall_id`; waits until every seat is
 /// welcomed.
 pub async fn six_seats(seed: u32, hall_id: &str) -> SixSeats {
+    six_seats_in(seed, hall_id, "zhuzhou", SEATS, |_| {}).await
+}
+
+/// The same stack for a `city` executive meeting of `members` (seats 1..=members), with
+/// `edit` applied to the roster before it is scheduled (e.g. observers on the other seats).
+pub async fn six_seats_in(
+    seed: u32,
+    hall_id: &str,
+    city: &str,
+    members: u32,
+    edit: impl FnOnce(&mut huitang::meeting::MeetingSetup),
+) -> SixSeats {
     let users: Vec<String> = (4..=SEATS)
         .map(|s| hardware_id(seed, s).to_string())
         .collect();
@@ -44,15 +56,12 @@ pub async fn six_seats(seed: u32, hall_id: &str) -> SixSeats {
     let hall = Hall::open(Ledger::open(db.to_str().unwrap()).await.unwrap())
         .await
         .unwrap();
-    let book = Rulebook::embedded("zhuzhou").unwrap();
-    hall.schedule(
-        &book,
-        "executive",
-        roster(&book, "executive", SEATS, "m").unwrap(),
-        "clerk:t",
-    )
-    .await
-    .unwrap();
+    let book = Rulebook::embedded(city).unwrap();
+    let mut setup = roster(&book, "executive", members, "m").unwrap();
+    edit(&mut setup);
+    hall.schedule(&book, "executive", setup, "clerk:t")
+        .await
+        .unwrap();
     let mut vhall = VirtualHall::builder()
         .seed(seed)
         .serial_seats(3)
